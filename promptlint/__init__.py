@@ -1,0 +1,3 @@
+"""promptlint: a prompt-robustness linter."""
+
+__version__ = "0.1.0"

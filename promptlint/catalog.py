@@ -1,0 +1,229 @@
+"""The rule catalog: one declarative TOML file per rule in ``rules/``.
+
+A rule file gives the code, name, summary, severity, parameters with defaults, docs, examples
+and the check it is bound to: ``check = "module:function"`` for a Python check, or a
+``[pattern]`` table for a declarative regular-expression rule. File-level rules (``scope =
+"file"``) have no check: loaders and the engine emit them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DOCS_URL = "https://github.com/promptlint/promptlint/blob/main/rules/{code}.toml"
+FAMILIES = {
+    "AMD": "split amendments",
+    "TSK": "oversized tasks",
+    "ENS": "ensemble divergence",
+    "PRM": "prompt hygiene",
+}
+REQUIRED_KEYS = ("code", "name", "summary", "severity", "docs", "valid", "invalid")
+DOC_SECTIONS = ("what", "why", "example", "use_instead")
+
+
+class CatalogError(Exception):
+    """A rule file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A VALID or INVALID example: prompt text in a given file format."""
+
+    text: str
+    filename: str = "example.md"
+    line: int | None = None
+    message: str | None = None
+    fixed: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Rule:
+    """One rule of the catalog."""
+
+    code: str
+    name: str
+    summary: str
+    severity: str
+    docs: dict[str, str]
+    valid: list[Example]
+    invalid: list[Example]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    check: str = ""
+    pattern: dict[str, Any] | None = None
+    scope: str = "document"
+    fix: str = "none"
+    default: bool = True
+    testable: bool = True
+    source: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code)
+
+    def load_check(self) -> Callable[..., Any] | None:
+        """The bound check function, or None for file-level rules."""
+        if self.pattern is not None:
+            from promptlint.checks.pattern import pattern_check
+
+            return pattern_check
+        if not self.check:
+            return None
+        module_name, _, func = self.check.partition(":")
+        return getattr(importlib.import_module(module_name), func)
+
+    def render_markdown(self) -> str:
+        """The rule's documentation as Markdown, as shown by ``promptlint rule CODE``."""
+        fix_line = {
+            "none": "Fix is not available.",
+            "safe": "Fix is always available (safe).",
+            "unsafe": "Fix is sometimes available (unsafe: it changes the prompt's wording).",
+        }.get(self.fix, "")
+        parts = [
+            f"# {self.name} ({self.code})",
+            "",
+            f"{self.summary}",
+            "",
+            f"Family: **{self.family}** ({FAMILIES.get(self.family, '')}). Severity: {self.severity}. {fix_line}"
+            + ("" if self.default else " Not enabled by default: select it explicitly."),
+            "",
+            "## What it does",
+            self.docs["what"].strip(),
+            "",
+            "## Why is this bad?",
+            self.docs["why"].strip(),
+            "",
+            "## Example",
+            self.docs["example"].strip(),
+            "",
+            "Use instead:",
+            self.docs["use_instead"].strip(),
+        ]
+        if self.parameters:
+            parts += ["", "## Options", ""]
+            for key, value in self.parameters.items():
+                parts.append(f"- `{key}` (default `{value!r}`), in `[tool.promptlint.rules.{self.code}]`")
+        if self.docs.get("notes"):
+            parts += ["", "## Known limits", self.docs["notes"].strip()]
+        parts += ["", "## Examples checked by the tests", ""]
+        for label, examples in (("VALID", self.valid), ("INVALID", self.invalid)):
+            for ex in examples[:3]:
+                parts += [f"{label} ({ex.filename}):", "", "```", ex.text.rstrip("\n"), "```", ""]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "summary": self.summary,
+            "family": self.family,
+            "severity": self.severity,
+            "fix": self.fix,
+            "default": self.default,
+            "parameters": self.parameters,
+            "url": self.url,
+            "explanation": self.render_markdown(),
+        }
+
+
+def catalog_dir() -> Path:
+    """Where the rule files live: inside the installed package, or the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    raise CatalogError(f"rule catalog not found next to {here}")
+
+
+def _example(raw: Any, where: str) -> Example:
+    if isinstance(raw, str):
+        return Example(text=raw)
+    if not isinstance(raw, dict) or "text" not in raw:
+        raise CatalogError(f"{where}: an example needs a 'text'")
+    return Example(
+        text=raw["text"],
+        filename=raw.get("filename", "example.md"),
+        line=raw.get("line"),
+        message=raw.get("message"),
+        fixed=raw.get("fixed"),
+        params=raw.get("params", {}),
+        encoding=raw.get("encoding", "utf-8"),
+    )
+
+
+def parse_rule(data: dict[str, Any], source: str) -> Rule:
+    """Validate one rule file's data."""
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise CatalogError(f"{source}: missing keys {', '.join(missing)}")
+    docs = data["docs"]
+    absent = [s for s in DOC_SECTIONS if not str(docs.get(s, "")).strip()]
+    if absent:
+        raise CatalogError(f"{source}: docs lack {', '.join(absent)}")
+    return Rule(
+        code=data["code"],
+        name=data["name"],
+        summary=data["summary"],
+        severity=data["severity"],
+        docs={k: str(v) for k, v in docs.items()},
+        valid=[_example(x, source) for x in data["valid"]],
+        invalid=[_example(x, source) for x in data["invalid"]],
+        parameters=dict(data.get("parameters", {})),
+        check=data.get("check", ""),
+        pattern=data.get("pattern"),
+        scope=data.get("scope", "document"),
+        fix=data.get("fix", "none"),
+        default=data.get("default", True),
+        testable=data.get("testable", True),
+        source=source,
+    )
+
+
+@cache
+def load_catalog(directory: str | None = None) -> dict[str, Rule]:
+    """All rules by code, sorted by code."""
+    root = Path(directory) if directory else catalog_dir()
+    rules: dict[str, Rule] = {}
+    for path in sorted(root.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: {exc}") from exc
+        rule = parse_rule(data, str(path))
+        if rule.code in rules:
+            raise CatalogError(f"{path}: duplicate code {rule.code}")
+        rules[rule.code] = rule
+    return dict(sorted(rules.items()))
+
+
+def resolve_selectors(selectors: list[str], rules: dict[str, Rule]) -> set[str]:
+    """Codes matched by selectors: a code, a prefix, a rule name or ``ALL``."""
+    out: set[str] = set()
+    for sel in selectors:
+        sel = sel.strip()
+        if not sel:
+            continue
+        if sel.upper() == "ALL":
+            out.update(rules)
+            continue
+        matched = {c for c, r in rules.items() if c.startswith(sel.upper()) or r.name == sel}
+        if not matched:
+            raise CatalogError(f"unknown rule selector {sel!r}")
+        out |= matched
+    return out

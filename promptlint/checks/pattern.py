@@ -1,0 +1,37 @@
+"""Declarative rules: a regular expression from the rule file, matched outside skipped regions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from promptlint.context import RuleContext
+from promptlint.model import PromptDocument
+
+DEFAULT_SKIP = ("code", "comment", "quote", "example", "quoted")
+
+
+@lru_cache(maxsize=256)
+def _compile(regex: str, flags: str) -> re.Pattern[str]:
+    value = 0
+    for ch in flags:
+        value |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[ch]
+    return re.compile(regex, value)
+
+
+def pattern_check(doc: PromptDocument, ctx: RuleContext) -> None:
+    """Report every match of ``[pattern] regex`` with ``[pattern] message``.
+
+    Keys: ``regex``, ``message`` (may use ``{match}``), ``flags`` (letters of ``imsx``),
+    ``skip`` (region kinds to ignore), ``roles`` (message roles to search).
+    """
+    spec = ctx.rule.pattern or {}
+    regex = _compile(spec["regex"], spec.get("flags", "m"))
+    skip = set(spec.get("skip", DEFAULT_SKIP))
+    roles = set(spec.get("roles", ("system", "user", "unknown")))
+    for i, msg in enumerate(doc.messages):
+        if msg.role not in roles:
+            continue
+        text = msg.masked_text(skip)
+        for m in regex.finditer(text):
+            ctx.report(spec["message"].format(match=m.group(0).strip()), msg=i, start=m.start(), end=m.end())

@@ -1,0 +1,165 @@
+"""The ``promptlint`` command line (click), shaped like ruff's."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from promptlint import __version__
+from promptlint.catalog import CatalogError, load_catalog
+from promptlint.config import ConfigError, load_config
+
+FORMATS = ("text", "concise", "json", "github", "sarif", "junit")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"promptlint: error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def _settings(config_path, select, extend_select, ignore):  # noqa: ANN001, ANN202
+    from promptlint.engine import Settings
+
+    try:
+        config = load_config(config_path)
+        rules = load_catalog()
+        return Settings.build(
+            config, rules, select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore)
+        ), config
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
+    raise AssertionError  # unreachable
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="promptlint")
+def cli() -> None:
+    """promptlint: lint LLM prompts for split amendments and oversized tasks."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma separated).")
+@click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
+@click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of findings.")
+@click.option("--force-exclude", is_flag=True, help="Apply include/exclude to paths passed explicitly too.")
+@click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or offer) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    output_file: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: str | None,
+    exit_zero: bool,
+    statistics: bool,
+    force_exclude: bool,
+    no_cache: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    quiet: bool,
+) -> None:
+    """Lint prompt files and directories (default: the current directory)."""
+    from promptlint.runner import run_check
+
+    settings, config = _settings(config_path, select, extend_select, ignore)
+    fmt = fmt or config.get("output-format", "text")
+    if fmt not in FORMATS:
+        _fail(f"{config.path}: 'output-format' must be one of {', '.join(FORMATS)}")
+    code = run_check(
+        list(paths) or ["."],
+        settings,
+        fmt=fmt,
+        output_file=output_file,
+        statistics=statistics,
+        force_exclude=force_exclude or bool(config.get("force-exclude", False)),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        quiet=quiet,
+    )
+    if code == EXIT_FINDINGS and exit_zero:
+        code = EXIT_CLEAN
+    raise SystemExit(code)
+
+
+@cli.command()
+@click.argument("code", required=False)
+@click.option("--all", "all_rules", is_flag=True, help="Show every rule.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+def rule(code: str | None, all_rules: bool, fmt: str) -> None:
+    """Explain a rule (or all rules)."""
+    try:
+        rules = load_catalog()
+    except CatalogError as exc:
+        _fail(str(exc))
+    if all_rules:
+        chosen = list(rules.values())
+    elif code:
+        match = rules.get(code.upper()) or next((r for r in rules.values() if r.name == code), None)
+        if match is None:
+            _fail(f"unknown rule {code!r}; run 'promptlint rule --all' for the list")
+        chosen = [match]
+    else:
+        _fail("give a rule code, or --all")
+    if fmt == "json":
+        payload = [r.to_json() for r in chosen]
+        click.echo(json.dumps(payload if all_rules else payload[0], indent=2))
+    else:
+        click.echo("\n".join(r.render_markdown() for r in chosen).rstrip("\n"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
+@click.option("--force-exclude", is_flag=True, help="Apply include/exclude to explicit paths too.")
+def prompts(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exclude: bool) -> None:
+    """List the prompt documents promptlint finds."""
+    from promptlint.runner import list_prompts
+
+    settings, _ = _settings(config_path, (), (), ())
+    raise SystemExit(list_prompts(list(paths) or ["."], settings, fmt=fmt, force_exclude=force_exclude))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (usage errors are 2)."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    try:
+        cli.main(args=argv, prog_name="promptlint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        return EXIT_ERROR
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    return EXIT_CLEAN
+

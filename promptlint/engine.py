@@ -1,0 +1,228 @@
+"""The linting pipeline for one file: read, load, check, suppress."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from promptlint.catalog import Rule, resolve_selectors
+from promptlint.config import DEFAULT_MAX_FILE_SIZE, Config, check_rule_parameters
+from promptlint.context import RuleContext
+from promptlint.findings import Finding
+from promptlint.globs import compile_glob
+from promptlint.loaders import loader_for
+from promptlint.model import LineIndex, LoadResult, PromptDocument
+from promptlint.suppress import parse_suppressions
+
+UNPARSABLE = "PRM002"
+UNREADABLE = "PRM003"
+INVALID_UTF8 = "PRM004"
+INTERNAL_ERROR = "PRM005"
+_BINARY_SNIFF = 8192
+
+
+@dataclass
+class Settings:
+    """The effective settings for a run."""
+
+    rules: dict[str, Rule]
+    enabled: set[str]
+    params: dict[str, dict[str, Any]]
+    root: Path
+    include: list[str]
+    exclude: list[str]
+    per_file_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
+    respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    @classmethod
+    def build(
+        cls,
+        config: Config,
+        rules: dict[str, Rule],
+        *,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+    ) -> Settings:
+        """Resolve selection ruff-style: the highest-priority ``select`` is the base, then
+        ``extend-select`` and ``ignore`` apply."""
+        if select is not None:
+            base = resolve_selectors(select, rules)
+        elif config.get("select") is not None:
+            base = resolve_selectors(config.get("select"), rules)
+        else:
+            base = {c for c, r in rules.items() if r.default}
+        base |= resolve_selectors(list(config.get("extend-select", [])) + list(extend_select or []), rules)
+        base -= resolve_selectors(list(config.get("ignore", [])) + list(ignore or []), rules)
+        pfi = [
+            (pattern, resolve_selectors(codes, rules)) for pattern, codes in config.get("per-file-ignores", {}).items()
+        ]
+        return cls(
+            rules=rules,
+            enabled=base,
+            params=check_rule_parameters(config, rules),
+            root=config.root,
+            include=config.include,
+            exclude=config.exclude,
+            per_file_ignores=pfi,
+            respect_gitignore=config.get("respect-gitignore", True),
+            max_file_size=config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        )
+
+    def ignored_for(self, path: str) -> set[str]:
+        """Codes switched off for a file by per-file-ignores."""
+        if not self.per_file_ignores:
+            return set()
+        try:
+            rel = Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = Path(path).as_posix()
+        out: set[str] = set()
+        for pattern, codes in self.per_file_ignores:
+            if compile_glob(pattern).match(rel):
+                out |= codes
+        return out
+
+
+@dataclass
+class FileResult:
+    """What linting one file produced."""
+
+    display: str
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    text: str | None = None
+    documents: list[PromptDocument] = field(default_factory=list)
+    internal_error: bool = False
+    skipped: bool = False
+
+
+def _file_finding(settings: Settings, code: str, display: str, message: str, line: int = 1, col: int = 1) -> Finding:
+    rule = settings.rules.get(code)
+    return Finding(
+        code=code,
+        name=rule.name if rule else code,
+        message=message,
+        path=display,
+        line=line,
+        column=col,
+        end_line=line,
+        end_column=col + 1,
+        severity=rule.severity if rule else "error",
+    )
+
+
+def read_text(path: str, limit: int) -> tuple[str | None, str | None, str | None]:
+    """Read a file as text: (text, unreadable reason, utf-8 warning)."""
+    try:
+        size = os.path.getsize(path)
+        if size > limit:
+            return None, f"file is too large ({size / 1048576:.1f} MB > {limit / 1048576:.1f} MB limit), skipped", None
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except (OSError, RuntimeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return None, f"cannot read file: {reason}", None
+    if b"\0" in data[:_BINARY_SNIFF]:
+        return None, "binary file (contains NUL bytes), skipped", None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None, None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = data.decode("utf-8", errors="replace")
+        return text, None, f"invalid UTF-8 at line {line} (byte {exc.start}); decoded with replacement characters"
+
+
+def lint_text(
+    display: str,
+    text: str,
+    settings: Settings,
+    *,
+    path: str | None = None,
+    enabled: set[str] | None = None,
+) -> FileResult:
+    """Lint text as if it were the file ``display``."""
+    result = FileResult(display=display, path=path or display, text=text)
+    enabled = settings.enabled if enabled is None else enabled
+    try:
+        loaded: LoadResult | None = loader_for(display)(display, text)
+    except RecursionError:
+        loaded = LoadResult(problems=[])
+        result.findings.append(_file_finding(settings, UNPARSABLE, display, "nesting too deep to parse"))
+    except Exception as exc:  # a loader bug must not stop the run
+        result.internal_error = True
+        result.findings.append(_internal(settings, display, "loading", exc))
+        return result
+    if loaded is None:
+        result.skipped = True
+        return result
+    for problem in loaded.problems:
+        result.findings.append(_file_finding(settings, problem.code, display, problem.message, problem.line, problem.column))
+    result.documents = loaded.documents
+    for doc in loaded.documents:
+        doc.path = display
+        for code in sorted(enabled):
+            rule = settings.rules[code]
+            if rule.scope != "document":
+                continue
+            ctx = RuleContext(rule, settings.params.get(code, rule.parameters), doc, display)
+            try:
+                check = rule.load_check()
+                if check is not None:
+                    check(doc, ctx)
+            except Exception as exc:  # one rule's bug must not hide the others
+                result.internal_error = True
+                result.findings.append(_internal(settings, display, f"rule {code}", exc))
+                continue
+            result.findings.extend(ctx.findings)
+    result.findings = _filter(result.findings, text, settings, enabled)
+    return result
+
+
+def _internal(settings: Settings, display: str, where: str, exc: BaseException) -> Finding:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return _file_finding(
+        settings, INTERNAL_ERROR, display, f"internal error while {where}: {type(exc).__name__}: {exc}{at}"
+    )
+
+
+def _filter(findings: list[Finding], text: str, settings: Settings, enabled: set[str]) -> list[Finding]:
+    sup = parse_suppressions(text)
+    ignored = settings.ignored_for(findings[0].path) if findings else set()
+    out = []
+    for f in findings:
+        if f.code != INTERNAL_ERROR and (f.code not in enabled or f.code in ignored):
+            continue
+        if f.code != INTERNAL_ERROR and sup.suppresses(f.code, f.line, f.end_line):
+            continue
+        out.append(f)
+    return sorted(out, key=Finding.sort_key)
+
+
+def lint_file(display: str, path: str, settings: Settings) -> FileResult:
+    """Read and lint one file; never raises for a bad file."""
+    text, unreadable, warning = read_text(path, settings.max_file_size)
+    if text is None:
+        result = FileResult(display=display, path=path)
+        if UNREADABLE in settings.enabled:
+            result.findings.append(_file_finding(settings, UNREADABLE, display, unreadable or "unreadable"))
+        return result
+    result = lint_text(display, text, settings, path=path)
+    if warning and INVALID_UTF8 in settings.enabled and not result.skipped:
+        line = int(warning.split("line ", 1)[1].split(" ", 1)[0])
+        finding = _file_finding(settings, INVALID_UTF8, display, warning, line)
+        if not parse_suppressions(text).suppresses(INVALID_UTF8, line, line):
+            result.findings.insert(0, finding)
+    return result
+
+
+def line_index(text: str) -> LineIndex:
+    """A line index for a file's text (used by reporters and fixes)."""
+    return LineIndex(text)

@@ -1,0 +1,69 @@
+"""Applying fixes: choose non-overlapping applicable fixes, apply bottom-up, write atomically."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+
+from promptlint.edits import apply_edits
+from promptlint.findings import Edit, Finding
+
+
+def applicable(finding: Finding, unsafe: bool) -> bool:
+    """Whether a finding's fix may be applied under the current flags."""
+    return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
+
+
+def apply_fixes(text: str, findings: list[Finding], unsafe: bool) -> tuple[str, int]:
+    """Apply every applicable, non-overlapping fix; return (new text, fixes applied)."""
+    chosen: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    count = 0
+    for finding in sorted(findings, key=Finding.sort_key):
+        if not applicable(finding, unsafe):
+            continue
+        edits = finding.fix.edits  # type: ignore[union-attr]
+        spans = [(e.start, e.end) for e in edits]
+        if any(_overlaps(s, t) for s in spans for t in taken):
+            continue  # applied on a later pass
+        chosen.extend(edits)
+        taken.extend(spans)
+        count += 1
+    if not chosen:
+        return text, 0
+    return apply_edits(text, chosen), count
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    if a[0] == a[1] or b[0] == b[1]:  # insertions collide only at the same point or inside
+        return b[0] < a[0] < b[1] or a[0] < b[0] < a[1] or a[0] == b[0]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace a file's content atomically, keeping its permissions."""
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=".promptlint-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def unified_diff(display: str, before: str, after: str) -> str:
+    """A unified diff of a fixed file."""
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{display}",
+            tofile=f"b/{display}",
+        )
+    )

@@ -1,0 +1,79 @@
+"""Gitignore-style glob matching, shared by include/exclude, per-file-ignores and .gitignore.
+
+A pattern without a slash matches a file or directory name at any depth; a pattern with a slash
+matches the path relative to the base directory (a leading ``/`` only anchors). ``**`` spans
+directories, ``*`` and ``?`` stay within one name, ``[...]`` is a character class and ``{a,b}``
+alternatives are expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+
+def _expand_braces(pattern: str) -> list[str]:
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    out = []
+    for alt in m.group(1).split(","):
+        out.extend(_expand_braces(pattern[: m.start()] + alt + pattern[m.end() :]))
+    return out
+
+
+def _translate(pattern: str) -> str:
+    i, n, out = 0, len(pattern), []
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern.startswith("**", i):
+                j = i + 2
+                if j < n and pattern[j] == "/":
+                    out.append("(?:.*/)?")
+                    i = j + 1
+                    continue
+                out.append(".*")
+                i = j
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """Compile a glob to a regex matched against a relative POSIX path."""
+    parts = []
+    for pat in _expand_braces(pattern.strip()):
+        anchored = "/" in pat.rstrip("/")
+        pat = pat.lstrip("/").rstrip("/")
+        body = _translate(pat)
+        parts.append(body if anchored else f"(?:.*/)?{body}")
+    return re.compile("^(?:" + "|".join(parts) + ")$")
+
+
+def match(pattern: str, relpath: str) -> bool:
+    """True when ``relpath`` (POSIX, relative) matches ``pattern``."""
+    return compile_glob(pattern).match(relpath) is not None
+
+
+def match_any(patterns: list[str], relpath: str) -> bool:
+    """True when any pattern matches the path or one of its parent directories."""
+    parts = relpath.split("/")
+    prefixes = ["/".join(parts[: k + 1]) for k in range(len(parts))]
+    return any(compile_glob(p).match(pre) for p in patterns for pre in prefixes)

@@ -1,0 +1,133 @@
+"""Format-independent marking of regions and placeholders inside a message's text.
+
+Every loader calls :func:`analyse` on each message so rules can skip code, comments, block
+quotes, XML-tagged examples and quoted strings the same way whatever the file format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, Region
+
+_FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
+_INLINE_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_BLOCK_QUOTE = re.compile(r"^[ \t]{0,3}>[^\n]*(?:\n|\Z)", re.M)
+EXAMPLE_TAGS = (
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "document",
+    "documents",
+    "doc",
+    "input",
+    "user_input",
+    "context",
+    "transcript",
+    "conversation",
+    "email",
+    "letter",
+    "text",
+    "article",
+    "source",
+    "quote",
+    "output_example",
+    "example_output",
+    "sample_output",
+    "expected_output",
+    "good_example",
+    "bad_example",
+)
+_TAG_OPEN = re.compile(
+    r"<(?P<tag>(?:[A-Za-z_][\w-]*_)?(?:" + "|".join(EXAMPLE_TAGS) + r")(?:_[\w-]+)?)\b[^<>\n]*>",
+    re.I,
+)
+# Quoted strings within one paragraph; straight and typographic quotes.
+_QUOTED = re.compile(
+    r"(?<![\w\"])\"[^\"\n]{1,400}\"(?![\w\"])"
+    r"|“[^”\n]{1,400}”"
+    r"|‘[^’\n]{1,400}’"
+    r"|(?<![\w'])'[^'\n]{2,400}'(?![\w'])"
+)
+PLACEHOLDER = re.compile(
+    r"\{\{[^{}\n]{1,200}\}\}"  # {{ var }} (Mustache, Handlebars, Jinja expressions)
+    r"|\{%[^\n]{0,200}?%\}"  # {% tag %} (Jinja statements)
+    r"|\{#[^\n]{0,200}?#\}"  # {# comment #} (Jinja)
+    r"|\$\{[A-Za-z_][\w.]{0,80}\}"  # ${var}
+    r"|(?<![{\w])\{[A-Za-z_][\w.]{0,80}\}(?!\})"  # {var} (str.format)
+    r"|\[\[[A-Z][A-Z0-9_ ]{1,80}\]\]"  # [[VAR]]
+)
+
+
+def find_placeholders(text: str) -> list[tuple[int, int]]:
+    """Spans of template placeholders ({{var}}, {var}, {% ... %}, ${var}, [[VAR]])."""
+    return [m.span() for m in PLACEHOLDER.finditer(text)]
+
+
+def _fences(text: str) -> list[Region]:
+    regions = []
+    pos = 0
+    while True:
+        m = _FENCE_OPEN.search(text, pos)
+        if not m:
+            break
+        marker = m.group(1)
+        close = re.compile(r"^[ \t]{0,3}" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$", re.M)
+        c = close.search(text, m.end())
+        end = c.end() if c else len(text)
+        regions.append(Region(m.start(), end, CODE))
+        pos = end
+    return regions
+
+
+def _outside(start: int, regions: list[Region]) -> bool:
+    return not any(r.start <= start < r.end for r in regions)
+
+
+def _example_sections(text: str, taken: list[Region]) -> list[Region]:
+    regions = []
+    pos = 0
+    while True:
+        m = _TAG_OPEN.search(text, pos)
+        if not m:
+            break
+        if not _outside(m.start(), taken):
+            pos = m.end()
+            continue
+        tag = m.group("tag")
+        close = re.compile(r"</" + re.escape(tag) + r"\s*>", re.I)
+        c = close.search(text, m.end())
+        if not c:
+            pos = m.end()
+            continue
+        regions.append(Region(m.start(), c.end(), EXAMPLE))
+        pos = c.end()
+    return regions
+
+
+def find_regions(text: str) -> list[Region]:
+    """Regions rules usually skip: code, HTML comments, block quotes, examples, quotes."""
+    regions = _fences(text)
+    for m in _HTML_COMMENT.finditer(text):
+        if _outside(m.start(), regions):
+            regions.append(Region(m.start(), m.end(), COMMENT))
+    for m in _INLINE_CODE.finditer(text):
+        if _outside(m.start(), regions) and "\n\n" not in m.group(0):
+            regions.append(Region(m.start(), m.end(), CODE))
+    for m in _BLOCK_QUOTE.finditer(text):
+        if _outside(m.start(), regions):
+            regions.append(Region(m.start(), m.end(), QUOTE))
+    regions.extend(_example_sections(text, regions))
+    for m in _QUOTED.finditer(text):
+        if _outside(m.start(), regions):
+            regions.append(Region(m.start(), m.end(), QUOTED))
+    regions.sort(key=lambda r: (r.start, r.end))
+    return regions
+
+
+def analyse(message) -> None:  # noqa: ANN001 - avoids an import cycle in type hints
+    """Fill a message's regions and placeholders in place."""
+    message.regions = find_regions(message.text)
+    message.placeholders = find_placeholders(message.text)

@@ -1,0 +1,185 @@
+"""Running ``check`` and ``prompts`` over paths: discovery, linting, fixing, reporting."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from promptlint.discovery import discover
+from promptlint.engine import INTERNAL_ERROR, UNREADABLE, FileResult, Settings, _file_finding, lint_file, lint_text
+from promptlint.findings import Finding
+from promptlint.fixes import applicable, apply_fixes, unified_diff, write_atomic
+
+MAX_FIX_PASSES = 10
+
+
+def _candidates(paths: list[str], settings: Settings, force_exclude: bool):  # noqa: ANN202
+    return discover(
+        paths,
+        root=settings.root,
+        include=settings.include,
+        exclude=settings.exclude,
+        respect_gitignore=settings.respect_gitignore,
+        force_exclude=force_exclude,
+    )
+
+
+def lint_paths(paths: list[str], settings: Settings, force_exclude: bool) -> list[FileResult]:
+    """Lint every file found under ``paths``."""
+    candidates, problems = _candidates(paths, settings, force_exclude)
+    results = []
+    for display, reason in problems:
+        result = FileResult(display=display, path=display)
+        result.findings.append(_file_finding(settings, UNREADABLE, display, reason))
+        results.append(result)
+    for cand in candidates:
+        try:
+            results.append(lint_file(cand.display, cand.path, settings))
+        except Exception as exc:  # noqa: BLE001 - the run goes on
+            result = FileResult(display=cand.display, path=cand.path, internal_error=True)
+            result.findings.append(
+                _file_finding(settings, INTERNAL_ERROR, cand.display, f"internal error: {type(exc).__name__}: {exc}")
+            )
+            results.append(result)
+    return results
+
+
+def _fix_file(result: FileResult, settings: Settings, unsafe: bool) -> tuple[str, int, FileResult]:
+    text = result.text or ""
+    total = 0
+    current = result
+    for _ in range(MAX_FIX_PASSES):
+        new_text, count = apply_fixes(text, current.findings, unsafe)
+        if count == 0 or new_text == text:
+            break
+        total += count
+        text = new_text
+        current = lint_text(result.display, text, settings, path=result.path)
+    return text, total, current
+
+
+def run_check(
+    paths: list[str],
+    settings: Settings,
+    *,
+    fmt: str,
+    output_file: str | None,
+    statistics: bool,
+    force_exclude: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    quiet: bool,
+) -> int:
+    """Lint, optionally fix, report; return the exit code."""
+    from promptlint.reporters import render, render_statistics
+
+    results = lint_paths(paths, settings, force_exclude)
+    fixed = 0
+    diffs: list[str] = []
+    if fix or diff:
+        for i, result in enumerate(results):
+            if result.text is None or not any(applicable(f, unsafe_fixes) for f in result.findings):
+                continue
+            new_text, count, after = _fix_file(result, settings, unsafe_fixes)
+            if count == 0 or new_text == result.text:
+                continue
+            if diff:
+                diffs.append(unified_diff(result.display, result.text, new_text))
+                continue
+            try:
+                write_atomic(result.path, new_text)
+            except OSError as exc:
+                click.echo(f"promptlint: cannot write {result.display}: {exc}", err=True)
+                continue
+            fixed += count
+            results[i] = after
+    internal = any(r.internal_error or any(f.code == INTERNAL_ERROR for f in r.findings) for r in results)
+    if diff:
+        out = "".join(diffs)
+        _emit(out, output_file)
+        if not quiet:
+            click.echo(f"{len(diffs)} file(s) would be changed." if diffs else "No fixes available.", err=True)
+        return 2 if internal else (1 if diffs else 0)
+    findings: list[Finding] = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    sources = {r.display: r.text for r in results if r.text is not None}
+    if statistics:
+        out = render_statistics(findings, settings.rules, as_json=fmt == "json")
+    else:
+        out = render(
+            fmt,
+            findings,
+            settings.rules,
+            sources=sources,
+            color=output_file is None and fmt == "text" and _use_color(),
+            root=str(settings.root),
+            files_checked=len(results),
+            fixed=fixed,
+            unsafe_fixes_enabled=unsafe_fixes,
+        )
+        if quiet and fmt in ("text", "concise"):
+            out = _strip_summary(out, findings)
+    _emit(out, output_file)
+    if internal:
+        return 2
+    return 1 if findings else 0
+
+
+def _strip_summary(out: str, findings: list[Finding]) -> str:
+    if not findings:
+        return ""
+    lines = out.rstrip("\n").split("\n")
+    while lines and (lines[-1].startswith(("Found ", "[*]", "(", "All checks")) or not lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _use_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _emit(text: str, output_file: str | None) -> None:
+    if output_file:
+        Path(output_file).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
+        return
+    if text:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def list_prompts(paths: list[str], settings: Settings, *, fmt: str, force_exclude: bool) -> int:
+    """Print the prompt documents found under ``paths``; 0 always, 2 on internal error."""
+    results = lint_paths(paths, settings, force_exclude)
+    items = []
+    for result in results:
+        for doc in result.documents:
+            first, last = doc.span_lines
+            items.append(
+                {
+                    "filename": result.display,
+                    "line": first,
+                    "end_line": last,
+                    "kind": doc.kind,
+                    "format": doc.format,
+                    "messages": [
+                        {"role": m.role, "line": doc.message_lines(i)[0], "end_line": doc.message_lines(i)[1]}
+                        for i, m in enumerate(doc.messages)
+                    ],
+                }
+            )
+    if fmt == "json":
+        click.echo(json.dumps(items, indent=2))
+    else:
+        for item in items:
+            roles = ", ".join(f"{m['role']}@{m['line']}" for m in item["messages"])
+            click.echo(f"{item['filename']}:{item['line']}-{item['end_line']}: {item['kind']} ({item['format']}) [{roles}]")
+        click.echo(f"{len(items)} prompt document(s) in {len({i['filename'] for i in items})} file(s).", err=True)
+    internal = any(r.internal_error for r in results)
+    return 2 if internal else 0
