@@ -27,7 +27,7 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_ERROR)
 
 
-def _settings(config_path, select, extend_select, ignore):  # noqa: ANN001, ANN202
+def _settings(config_path, select, extend_select, ignore):
     from promptlint.engine import Settings
 
     try:
@@ -162,4 +162,3 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     return EXIT_CLEAN
-

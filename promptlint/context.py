@@ -65,7 +65,7 @@ class RuleContext:
             end_column = len(self.doc.lines.line_text(end_line)) + 1
         return self._add(message, line, column, end_line, max(end_column, 1), fix, data, severity)
 
-    def _add(self, message, line, col, end_line, end_col, fix, data, severity) -> Finding:  # noqa: ANN001
+    def _add(self, message, line, col, end_line, end_col, fix, data, severity) -> Finding:
         finding = Finding(
             code=self.rule.code,
             name=self.rule.name,

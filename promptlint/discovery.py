@@ -142,7 +142,7 @@ def discover(
     return out, problems
 
 
-def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) -> None:  # noqa: ANN001
+def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) -> None:
     rules_by_dir: dict[str, list[_IgnoreRule]] = {}
     visited: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):

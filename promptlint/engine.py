@@ -163,7 +163,9 @@ def lint_text(
         result.skipped = True
         return result
     for problem in loaded.problems:
-        result.findings.append(_file_finding(settings, problem.code, display, problem.message, problem.line, problem.column))
+        result.findings.append(
+            _file_finding(settings, problem.code, display, problem.message, problem.line, problem.column)
+        )
     result.documents = loaded.documents
     for doc in loaded.documents:
         doc.path = display

@@ -127,7 +127,7 @@ def find_regions(text: str) -> list[Region]:
     return regions
 
 
-def analyse(message) -> None:  # noqa: ANN001 - avoids an import cycle in type hints
+def analyse(message) -> None:
     """Fill a message's regions and placeholders in place."""
     message.regions = find_regions(message.text)
     message.placeholders = find_placeholders(message.text)

@@ -102,12 +102,15 @@ class SourceMap:
         i = max(bisect.bisect_right(self._keys, start) - 1, 0)
         j = max(bisect.bisect_right(self._keys, max(end - 1, start)) - 1, 0)
         if i != j:
-            return all(
-                self.anchors[k].exact
-                and self.anchors[k + 1].file_offset - self.anchors[k].file_offset
-                == self.anchors[k + 1].text_offset - self.anchors[k].text_offset
-                for k in range(i, j)
-            ) and self.anchors[j].exact
+            return (
+                all(
+                    self.anchors[k].exact
+                    and self.anchors[k + 1].file_offset - self.anchors[k].file_offset
+                    == self.anchors[k + 1].text_offset - self.anchors[k].text_offset
+                    for k in range(i, j)
+                )
+                and self.anchors[j].exact
+            )
         return self.anchors[i].exact
 
 

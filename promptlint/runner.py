@@ -17,7 +17,7 @@ from promptlint.fixes import applicable, apply_fixes, unified_diff, write_atomic
 MAX_FIX_PASSES = 10
 
 
-def _candidates(paths: list[str], settings: Settings, force_exclude: bool):  # noqa: ANN202
+def _candidates(paths: list[str], settings: Settings, force_exclude: bool):
     return discover(
         paths,
         root=settings.root,
@@ -39,7 +39,7 @@ def lint_paths(paths: list[str], settings: Settings, force_exclude: bool) -> lis
     for cand in candidates:
         try:
             results.append(lint_file(cand.display, cand.path, settings))
-        except Exception as exc:  # noqa: BLE001 - the run goes on
+        except Exception as exc:
             result = FileResult(display=cand.display, path=cand.path, internal_error=True)
             result.findings.append(
                 _file_finding(settings, INTERNAL_ERROR, cand.display, f"internal error: {type(exc).__name__}: {exc}")
@@ -179,7 +179,9 @@ def list_prompts(paths: list[str], settings: Settings, *, fmt: str, force_exclud
     else:
         for item in items:
             roles = ", ".join(f"{m['role']}@{m['line']}" for m in item["messages"])
-            click.echo(f"{item['filename']}:{item['line']}-{item['end_line']}: {item['kind']} ({item['format']}) [{roles}]")
+            click.echo(
+                f"{item['filename']}:{item['line']}-{item['end_line']}: {item['kind']} ({item['format']}) [{roles}]"
+            )
         click.echo(f"{len(items)} prompt document(s) in {len({i['filename'] for i in items})} file(s).", err=True)
     internal = any(r.internal_error for r in results)
     return 2 if internal else 0
