@@ -67,6 +67,7 @@ class Rule:
     fix: str = "none"
     default: bool = True
     testable: bool = True
+    exclusive: bool = False
     source: str = ""
 
     @property
@@ -191,6 +192,7 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
         fix=data.get("fix", "none"),
         default=data.get("default", True),
         testable=data.get("testable", True),
+        exclusive=data.get("exclusive", False),
         source=source,
     )
 

@@ -62,6 +62,22 @@ def _git_ignored(rules: list[_IgnoreRule], relpath: str, is_dir: bool) -> bool:
     return ignored
 
 
+def _explicit_git_ignored(path: Path, root: Path, root_rules: list[_IgnoreRule]) -> bool:
+    """Whether a walk from ``root`` would skip ``path``: an ignored parent directory, or the file
+    itself ignored by the root's or a nested directory's .gitignore."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return False  # outside the project: no .gitignore applies
+    rules = root_rules
+    for k in range(1, len(parts)):
+        rel_dir = "/".join(parts[:k])
+        if _git_ignored(rules, rel_dir, True):
+            return True
+        rules = rules + _read_gitignore(root / rel_dir, rel_dir)
+    return _git_ignored(rules, "/".join(parts), False)
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -131,7 +147,7 @@ def discover(
             if force_exclude and (
                 match_any(exclude, rel)
                 or not is_included(rel, include)
-                or (respect_gitignore and _git_ignored(root_rules, rel, False))
+                or (respect_gitignore and _explicit_git_ignored(absolute, root, root_rules))
             ):
                 continue
             add(absolute, _display(absolute, cwd) if not p.is_absolute() else arg, True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from promptlint.catalog import Rule, resolve_selectors
-from promptlint.config import DEFAULT_MAX_FILE_SIZE, Config, check_rule_parameters
+from promptlint.catalog import CatalogError, Rule, resolve_selectors
+from promptlint.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, check_rule_parameters
 from promptlint.context import RuleContext
 from promptlint.findings import Finding
 from promptlint.globs import compile_glob
@@ -53,13 +53,16 @@ class Settings:
         if select is not None:
             base = resolve_selectors(select, rules)
         elif config.get("select") is not None:
-            base = resolve_selectors(config.get("select"), rules)
+            base = _config_selectors(config, "select", config.get("select"), rules)
         else:
             base = {c for c, r in rules.items() if r.default}
-        base |= resolve_selectors(list(config.get("extend-select", [])) + list(extend_select or []), rules)
-        base -= resolve_selectors(list(config.get("ignore", [])) + list(ignore or []), rules)
+        base |= _config_selectors(config, "extend-select", config.get("extend-select", []), rules)
+        base |= resolve_selectors(list(extend_select or []), rules)
+        base -= _config_selectors(config, "ignore", config.get("ignore", []), rules)
+        base -= resolve_selectors(list(ignore or []), rules)
         pfi = [
-            (pattern, resolve_selectors(codes, rules)) for pattern, codes in config.get("per-file-ignores", {}).items()
+            (pattern, _config_selectors(config, f'per-file-ignores."{pattern}"', codes, rules))
+            for pattern, codes in config.get("per-file-ignores", {}).items()
         ]
         return cls(
             rules=rules,
@@ -88,6 +91,15 @@ class Settings:
         return out
 
 
+def _config_selectors(config: Config, key: str, selectors: list[str], rules: dict[str, Rule]) -> set[str]:
+    """Resolve selectors read from the config file; an unknown one names the key and the file."""
+    try:
+        return resolve_selectors(list(selectors), rules)
+    except CatalogError as exc:
+        where = str(config.path) if config.path else "configuration"
+        raise ConfigError(f"{where}: '{key}': {exc}") from exc
+
+
 @dataclass
 class FileResult:
     """What linting one file produced."""
@@ -99,6 +111,8 @@ class FileResult:
     documents: list[PromptDocument] = field(default_factory=list)
     internal_error: bool = False
     skipped: bool = False
+    # The file was not valid UTF-8: ``text`` holds replacement characters, so it must not be written back.
+    lossy: bool = False
 
 
 def _file_finding(settings: Settings, code: str, display: str, message: str, line: int = 1, col: int = 1) -> Finding:
@@ -183,7 +197,7 @@ def lint_text(
                 result.findings.append(_internal(settings, display, f"rule {code}", exc))
                 continue
             result.findings.extend(ctx.findings)
-    result.findings = _filter(result.findings, text, settings, enabled)
+    result.findings = _one_per_line(_filter(result.findings, text, settings, enabled), settings)
     return result
 
 
@@ -208,6 +222,21 @@ def _filter(findings: list[Finding], text: str, settings: Settings, enabled: set
     return sorted(out, key=Finding.sort_key)
 
 
+def _one_per_line(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Keep one finding per family and line for rules marked ``exclusive``: one amendment, one report."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for f in findings:
+        rule = settings.rules.get(f.code)
+        if rule is not None and rule.exclusive:
+            key = (rule.family, f.line)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
+
+
 def lint_file(display: str, path: str, settings: Settings) -> FileResult:
     """Read and lint one file; never raises for a bad file."""
     text, unreadable, warning = read_text(path, settings.max_file_size)
@@ -217,6 +246,7 @@ def lint_file(display: str, path: str, settings: Settings) -> FileResult:
             result.findings.append(_file_finding(settings, UNREADABLE, display, unreadable or "unreadable"))
         return result
     result = lint_text(display, text, settings, path=path)
+    result.lossy = warning is not None
     if warning and INVALID_UTF8 in settings.enabled and not result.skipped:
         line = int(warning.split("line ", 1)[1].split(" ", 1)[0])
         finding = _file_finding(settings, INVALID_UTF8, display, warning, line)

@@ -107,9 +107,64 @@ def _example_sections(text: str, taken: list[Region]) -> list[Region]:
     return regions
 
 
+_DELIMITED = re.compile(
+    r"^[ \t]*(?:<<<\s*(?P<a>\w*)|(?P<q>\"\"\"|\'\'\')|(?:-{3,}|={3,}|\[)\s*BEGIN\b[^\n]*)[ \t]*\r?\n"
+    r"(?P<body>.*?)"
+    r"^[ \t]*(?:(?P=a)\s*>>>|(?P=q)|(?:-{3,}|={3,}|\[)\s*END\b[^\n]*)[ \t]*\r?$",
+    re.M | re.S,
+)
+# A line that introduces an example ("Example of a good closing:", "For instance:", "e.g.:").
+_EXAMPLE_INTRO = re.compile(
+    r"^[^\n]*\b(?:examples?|e\.g\.|for instance|sample|such as|like this|looks like|would look|template)\b[^\n]*:[ \t]*\r?$",
+    re.M | re.I,
+)
+
+
+def _delimited(text: str) -> list[Region]:
+    return [Region(m.start(), m.end(), EXAMPLE) for m in _DELIMITED.finditer(text)]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _indented_blocks(text: str) -> list[Region]:
+    """Indented blocks after an example intro line, and Markdown indented code blocks."""
+    regions: list[Region] = []
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        intro = bool(_EXAMPLE_INTRO.match(line))
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        if intro or (prev_blank and _indent(line) >= 4 and line.strip() and not line.lstrip().startswith(("-", "*", "+"))):
+            base = _indent(line) if intro else -1
+            j = i + 1 if intro else i
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            start_j = j
+            end_j = j
+            while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > max(base, 0) + (0 if intro else 3)):
+                if lines[j].strip():
+                    end_j = j + 1
+                j += 1
+            if end_j > start_j and (not intro or _indent(lines[start_j]) > base):
+                regions.append(Region(offsets[start_j], min(offsets[end_j] - 1, len(text)), EXAMPLE if intro else CODE))
+                i = end_j
+                continue
+        i += 1
+    return regions
+
+
 def find_regions(text: str) -> list[Region]:
     """Regions rules usually skip: code, HTML comments, block quotes, examples, quotes."""
     regions = _fences(text)
+    for region in _delimited(text) + _indented_blocks(text):
+        if _outside(region.start, regions):
+            regions.append(region)
     for m in _HTML_COMMENT.finditer(text):
         if _outside(m.start(), regions):
             regions.append(Region(m.start(), m.end(), COMMENT))
@@ -130,4 +185,5 @@ def find_regions(text: str) -> list[Region]:
 def analyse(message) -> None:
     """Fill a message's regions and placeholders in place."""
     message.regions = find_regions(message.text)
+    message._masks.clear()
     message.placeholders = find_placeholders(message.text)

@@ -134,26 +134,47 @@ class Message:
     placeholders: list[tuple[int, int]] = field(default_factory=list)
     # Loader-specific handle used by format-aware editors (e.g. the span of a YAML scalar).
     node: Any = None
+    _masks: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
 
     def in_region(self, offset: int, kinds: frozenset[str] | set[str] | None = None) -> bool:
         """True when ``offset`` lies inside a region (of one of ``kinds``, if given)."""
-        for region in self.regions:
-            if region.start <= offset < region.end and (kinds is None or region.kind in kinds):
-                return True
-        return False
+        if not self.regions:
+            return False
+        mask = self.masked_text(kinds)
+        return 0 <= offset < len(mask) and mask[offset] == "\0"
 
-    def masked_text(self, kinds: frozenset[str] | set[str] | None = None) -> str:
-        """The text with regions (of ``kinds``) blanked out, keeping offsets and newlines."""
+    def masked_text(self, kinds: frozenset[str] | set[str] | None = None, fill: str = " ") -> str:
+        """The text with regions (of ``kinds``) blanked out with ``fill``, keeping offsets and newlines."""
         if not self.regions:
             return self.text
-        chars = list(self.text)
-        for region in self.regions:
+        key = (frozenset(kinds) if kinds is not None else None, fill)
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
+        if fill != "\0":
+            raw = self.masked_text(kinds, "\0")
+            out = raw.replace("\0", fill) if "\0" not in self.text else self._mask(kinds, fill)
+        else:
+            out = self._mask(kinds, fill)
+        self._masks[key] = out
+        return out
+
+    def _mask(self, kinds: frozenset[str] | set[str] | None, fill: str) -> str:
+        parts = []
+        pos = 0
+        text = self.text
+        for region in sorted(self.regions, key=lambda r: r.start):
             if kinds is not None and region.kind not in kinds:
                 continue
-            for k in range(region.start, min(region.end, len(chars))):
-                if chars[k] != "\n":
-                    chars[k] = " "
-        return "".join(chars)
+            start, end = max(region.start, pos), min(region.end, len(text))
+            if end <= start:
+                continue
+            parts.append(text[pos:start])
+            chunk = text[start:end]
+            parts.append("".join("\n" if ch == "\n" else fill for ch in chunk))
+            pos = end
+        parts.append(text[pos:])
+        return "".join(parts)
 
     def is_placeholder_only(self) -> bool:
         """True when the text is nothing but template placeholders and whitespace."""

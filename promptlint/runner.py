@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from promptlint.findings import Finding
 from promptlint.fixes import applicable, apply_fixes, unified_diff, write_atomic
 
 MAX_FIX_PASSES = 10
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _candidates(paths: list[str], settings: Settings, force_exclude: bool):
@@ -85,6 +87,9 @@ def run_check(
         for i, result in enumerate(results):
             if result.text is None or not any(applicable(f, unsafe_fixes) for f in result.findings):
                 continue
+            if result.lossy:
+                click.echo(f"promptlint: not fixing {result.display}: it is not valid UTF-8", err=True)
+                continue
             new_text, count, after = _fix_file(result, settings, unsafe_fixes)
             if count == 0 or new_text == result.text:
                 continue
@@ -92,7 +97,7 @@ def run_check(
                 diffs.append(unified_diff(result.display, result.text, new_text))
                 continue
             try:
-                write_atomic(result.path, new_text)
+                write_atomic(result.path, _restore_bom(result.path, new_text))
             except OSError as exc:
                 click.echo(f"promptlint: cannot write {result.display}: {exc}", err=True)
                 continue
@@ -107,6 +112,7 @@ def run_check(
         return 2 if internal else (1 if diffs else 0)
     findings: list[Finding] = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     sources = {r.display: r.text for r in results if r.text is not None}
+    color = not statistics and output_file is None and fmt == "text" and _use_color()
     if statistics:
         out = render_statistics(findings, settings.rules, as_json=fmt == "json")
     else:
@@ -115,7 +121,7 @@ def run_check(
             findings,
             settings.rules,
             sources=sources,
-            color=output_file is None and fmt == "text" and _use_color(),
+            color=color,
             root=str(settings.root),
             files_checked=len(results),
             fixed=fixed,
@@ -123,17 +129,27 @@ def run_check(
         )
         if quiet and fmt in ("text", "concise"):
             out = _strip_summary(out, findings)
-    _emit(out, output_file)
+    _emit(out, output_file, color=color)
     if internal:
         return 2
     return 1 if findings else 0
+
+
+def _restore_bom(path: str, text: str) -> str:
+    """Put back the UTF-8 byte order mark that reading the file removed."""
+    try:
+        with open(path, "rb") as fh:
+            return "\ufeff" + text if fh.read(3) == b"\xef\xbb\xbf" else text
+    except OSError:
+        return text
 
 
 def _strip_summary(out: str, findings: list[Finding]) -> str:
     if not findings:
         return ""
     lines = out.rstrip("\n").split("\n")
-    while lines and (lines[-1].startswith(("Found ", "[*]", "(", "All checks")) or not lines[-1].strip()):
+    summary = ("Found ", "[*]", "(", "All checks", "No fixes available")
+    while lines and (_ANSI.sub("", lines[-1]).startswith(summary) or not lines[-1].strip()):
         lines.pop()
     return "\n".join(lines) + "\n"
 
@@ -146,12 +162,13 @@ def _use_color() -> bool:
     return sys.stdout.isatty()
 
 
-def _emit(text: str, output_file: str | None) -> None:
+def _emit(text: str, output_file: str | None, color: bool = False) -> None:
     if output_file:
         Path(output_file).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
         return
     if text:
-        click.echo(text, nl=not text.endswith("\n"))
+        # click strips ANSI codes when stdout is not a terminal; keep them when colour was asked for (FORCE_COLOR).
+        click.echo(text, nl=not text.endswith("\n"), color=True if color else None)
 
 
 def list_prompts(paths: list[str], settings: Settings, *, fmt: str, force_exclude: bool) -> int:

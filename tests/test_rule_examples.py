@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from promptlint.catalog import DOC_SECTIONS, FAMILIES, Example, Rule, load_catalog
-from promptlint.engine import Settings, lint_file
+from promptlint.engine import Settings, lint_file, lint_text
 from promptlint.fixes import apply_fixes
 
 RULES = load_catalog()
@@ -25,6 +25,7 @@ def _lint(tmp_path: Path, settings: Settings, rule: Rule, ex: Example):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(ex.text.encode(ex.encoding))
     settings.params[rule.code] = {**rule.parameters, **ex.params}
+    settings.enabled = {rule.code}
     result = lint_file(ex.filename, str(path), settings)
     return result, [f for f in result.findings if f.code == rule.code]
 
@@ -47,6 +48,11 @@ def test_rule_example(tmp_path: Path, settings: Settings, rule: Rule, kind: str,
         fixed, count = apply_fixes(text, found, unsafe=True)
         assert count >= 1
         assert fixed == example.fixed
+        # A fixed file has no finding of the family left, and fixing again changes nothing.
+        settings.enabled = {c for c in RULES if c.startswith(rule.family)}
+        again = lint_text(example.filename, fixed, settings)
+        assert [f for f in again.findings if f.code.startswith(rule.family)] == []
+        assert apply_fixes(fixed, again.findings, unsafe=True)[1] == 0
 
 
 @pytest.mark.parametrize("code", list(RULES))

@@ -1,0 +1,1834 @@
+"""Explicit output constraints in prompt text, and later constraints that contradict earlier ones.
+
+A *constraint* is one sentence's statement about the output: its format (JSON, CSV, a Markdown
+table...), a length or count limit, the response language, tone, grammatical person, identifier
+case, date format, unit system or spelling variant. Each constraint has a *kind*, the *subject* it
+governs ("response" unless the sentence names another object: "the summary", "each bullet", "field
+names"...) and a normalised *value*.
+
+Two constraints contradict when they have the same kind and subject and incompatible values. The
+extractor is deliberately conservative (precision over recall): it ignores conditional sentences
+("if...", "when...", "unless..."), questions, negated mentions ("no Markdown"), lists of
+alternatives ("JSON or YAML"), mentions that are not instructions ("the input is a JSON file") and
+anything inside code, quotes or examples (the ``skip`` callback).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Constraint", "extract_constraints", "find_contradictions"]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One constraint stated in a prompt."""
+
+    kind: str  # "format", "length:words", "count:bullets", "language", "tone:formality", ...
+    subject: str  # what it governs: "response", "summary", "field names", "response @ #channel"...
+    value: str  # normalised value: "json", "<=150", "=3", "8-10", "unbounded", "german", "formal"...
+    start: int  # offsets of the sentence holding the constraint in the text
+    end: int
+    sentence: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_UNITS = {
+    "ones": 1,
+    "one": 1,
+    "single": 1,
+    "a single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "a dozen": 12,
+    "dozen": 12,
+    "a hundred": 100,
+    "one hundred": 100,
+    "hundred": 100,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+|\d+"
+    r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|a hundred|one hundred|hundred|a dozen|a single|single"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen)"
+)
+_NUM_RE = re.compile(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)", re.I)
+
+_LANGUAGES = sorted(
+    _set(
+        "english arabic bengali bulgarian catalan chinese mandarin cantonese croatian czech danish dutch estonian "
+        "finnish french german greek hebrew hindi hungarian icelandic indonesian italian japanese korean latvian "
+        "lithuanian malay norwegian persian farsi polish portuguese romanian russian serbian slovak slovenian "
+        "spanish swahili swedish tagalog filipino tamil telugu thai turkish ukrainian urdu vietnamese welsh irish"
+    )
+)
+_LANG_ALIAS = {"mandarin": "chinese", "farsi": "persian", "filipino": "tagalog"}
+
+# Nouns that mean "the model's output" when they are the whole subject.
+_RESPONSE_NOUNS = _set(
+    "response responses answer answers reply replies output outputs result results report reports message "
+    "messages text review feedback status it everything"
+)
+# Shapes of the whole output ("use a numbered list of exactly 7 points").
+_LIST_NOUNS = frozenset(
+    ["list", "numbered list", "bulleted list", "bullet list", "bullet-point list", "ordered list", "unordered list",
+     "table", "markdown table", "single paragraph", "paragraph"]
+)  # fmt: skip
+# Data nouns that an output verb ("return the cleaned rows as CSV") turns into the output itself.
+_DATA_NOUNS = _set("row rows record records entry entries data item items list")
+_STRONG_OUTPUT_VERBS = _set("return returns output emit print produce format deliver give provide send present render")
+_DETERMINERS = _set("the a an your our their its his her my each every all any this that these those both either some")
+_PRONOUNS = _set("it them this that everything anything things yourself yourselves you itself one there me us")
+_GENERIC_ADJ = _set(
+    "full final entire whole complete overall total cleaned generated resulting main actual own same short brief "
+    "long concise general"
+)
+# Verbs that start an imperative instruction.
+_VERBS = _set(
+    """return output respond reply answer write use keep limit format give provide produce generate list include
+    add make summarize summarise describe explain offer suggest create draft compose present render structure
+    report post send emit print convert express narrate address speak communicate stick stay be avoid ensure
+    leave flag mark put show display cap restrict aim target deliver translate review analyze analyse rewrite
+    organize organise split divide break number label name spell choose pick select adopt maintain apply follow
+    prefer tell ask end start begin open close sign wrap refer talk converse chat sound remain shorten trim reduce
+    expand extend raise lower allow set document comment store save export"""
+)
+# Verbs whose direct object is the input, not the output ("summarize the agreement in 5 bullets").
+_TRANSFORM_VERBS = _set(
+    """summarize summarise describe explain review analyze analyse rewrite translate classify critique evaluate
+    assess answer grade paraphrase condense process read parse check edit proofread outline cover"""
+)
+_PARTICLES = _set("out up back down")
+_FILLERS = (
+    r"(?:(?:actually|oh|ok|okay|wait|sorry|hey|hmm|right|and|also|so|now|instead|then|finally|additionally),|"
+    r"(?:please|also|always|only|just|then|now|instead|so|and|but|still|simply|finally|additionally|ideally|"
+    r"you(?:'ll| will| should| must| shall| need to| have to| can| may)?|make sure(?: to| that)?|ensure(?: that)?|"
+    r"be sure to|remember to|try to|do not|don't|dont|never|do|kindly|generally|strictly|always|actually)\b)"
+)
+_AUX = re.compile(
+    r"\s*\b(?:should|must|shall|will|can|could|may|might|need(?:s)? to|has to|have to|is|are|be|been|being|"
+    r"stay|stays|remain|remains|have|has|contain|contains|include|includes|consist of|consists of|run|runs|"
+    r"use|uses|get|gets|fit|fits|written|kept|limited|capped|returned|formatted|delivered|provided|presented|"
+    r"always|never|only|not|no|also|ideally|generally|at|in|to|as|with|within|under|into|than|of|all|"
+    r"should be|must be|strictly|exactly|each|total|ideally|typically|normally|usually|longer|shorter|brief|short|"
+    r"long|concise|limited to|kept to|capped at|at most|up)\s*$",
+    re.I,
+)
+_PREPS = _set("in on for within inside at from under across to into via with during about by")
+_SCOPE_STOP = _set(
+    """general short brief addition particular summary example examples instance now clarity reference
+    consistency simplicity practice meantime total length english order full detail details context end beginning
+    start form output response responses answer answers reply replies everything all everyone anything sum
+    purpose brevity readability"""
+) | {"this case", "other words", "each case", "all cases", "most cases", "every case", "that case", "the end"}
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|don't|dont|do not|does not|doesn't|without|instead of|rather than|avoid|avoiding|nor|"
+    r"except|no longer|other than|neither|n't|forbid|forbidden|disallow|stop|skip|ban|banned)\b",
+    re.I,
+)
+_CONDITIONAL = re.compile(
+    r"\b(?:if|when|whenever|unless|in case|otherwise|depending on|depends on|depending upon|except|provided that|"
+    r"as long as|by default|defaults? to|default:|should the|only when|only if|until|else|where|wherever|during|"
+    r"whether|in which case|upon|once the|after the user|if the|in the event)\b",
+    re.I,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))[ \t]+")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$")
+_TABLE_LINE = re.compile(r"^[ \t]*\|")
+_CAPS_HEADING = re.compile(r"^[ \t]*[A-Z][A-Z0-9 &/_-]{2,40}:?[ \t]*$")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no|fig|cf|al|resp)\.|\b[A-Z]\.)$", re.I)
+_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*_]*[A-Z0-9])")
+# Backticked tokens that are names of formats/cases/date formats rather than code.
+_KEEP_CODE = re.compile(
+    r"`((?:camelCase|snake_case|kebab-case|PascalCase|SCREAMING_SNAKE_CASE|UPPER_SNAKE_CASE|CONSTANT_CASE"
+    r"|lowerCamelCase|UpperCamelCase|JSON|YAML|XML|CSV|TSV|HTML|Markdown|JSONL|YYYY-MM-DD|MM/DD/YYYY|DD/MM/YYYY"
+    r"|ISO[ -]?8601))`",
+    re.I,
+)
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str  # masked, whitespace-collapsed, emphasis removed
+    context: str | None  # subject implied by a list intro line ("Outline requirements:")
+    conditional: bool  # inside a conditional list ("When you edit the draft:")
+    index: int = 0  # position of the sentence in its paragraph or list item
+    heading: str | None = None  # noun named by the heading above, for "keep it under ..."
+
+
+def _mask(text: str, skip: Callable[[int], bool]) -> str:
+    chars = list(text)
+    keep: set[int] = set()
+    for m in _KEEP_CODE.finditer(text):
+        keep.update(range(m.start(1), m.end(1)))
+        chars[m.start()] = " "
+        chars[m.end() - 1] = " "
+    for i, c in enumerate(chars):
+        if not c.isspace() and i not in keep and skip(i):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | None, bool, str | None]]:
+    """Group lines into blocks (a paragraph or one list item) of (start, end) line spans.
+
+    Each block carries the subject and conditionality of the short intro line ("Outline requirements:",
+    "Java:", "When you edit the draft:") whose list or paragraph it belongs to, and the heading above it.
+    """
+    blocks: list[tuple[list[tuple[int, int]], str | None, bool, str | None]] = []
+    heading: str | None = None
+    in_examples = False
+    current: list[tuple[int, int]] = []
+    intro: tuple[str | None, bool] | None = None
+    intro_indent = -1
+    intro_bullet = False
+    intro_mode = ""  # "", "list" or "para": what followed the intro so far
+    prev_line = ""
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            ctx, cond = intro if intro is not None else (None, False)
+            blocks.append((current, ctx, cond or in_examples, heading))
+        current = []
+
+    pos = 0
+    for line in masked.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if not stripped:
+            flush()
+            if intro is not None and intro_mode == "para":
+                intro = None
+            elif intro is not None and intro_mode == "" and not intro_bullet:
+                intro_mode = "blank"
+            prev_line = ""
+            continue
+        if _HEADING.match(line) or _RULE_LINE.match(line) or _TABLE_LINE.match(line) or _CAPS_HEADING.match(line):
+            flush()
+            intro, prev_line = None, ""
+            if _HEADING.match(line) or _CAPS_HEADING.match(line):
+                heading = _heading_subject(stripped)
+                in_examples = bool(_EXAMPLE_HEADING.search(stripped))
+            continue
+        bullet = _BULLET.match(line) or re.match(r"^[ \t]*--+[ \t]+", line)
+        if bullet:
+            flush()
+            if intro is not None and (intro_mode == "para" or (intro_bullet and indent <= intro_indent)):
+                intro = None
+            if intro is not None and intro_mode == "blank":
+                intro_mode = ""
+            if intro is not None:
+                intro_mode = "list"
+            current = [(start + bullet.end(), end)]
+        else:
+            indented = indent > 0
+            cont = current and (indented or not re.search(r"[.!?:;]\W*$", prev_line)) and not _starts_label(stripped)
+            if cont and not indented and prev_line and len(prev_line) < 50 and stripped[:1].isupper():
+                cont = False
+            if cont:
+                current.append((start, end))
+            else:
+                flush()
+                if intro is not None:
+                    if (intro_mode in ("list", "blank") or intro_bullet) and not indented:
+                        intro = None
+                    elif intro_mode == "":
+                        intro_mode = "para"
+                current = [(start, end)]
+        prev_line = stripped
+        if stripped.endswith(":") and raw[start:end].rstrip().endswith(":"):
+            text = " ".join(masked[s:e] for s, e in current).strip()
+            flush()
+            intro = _intro_context(text)
+            intro_indent, intro_bullet, intro_mode = indent, bool(bullet), ""
+    flush()
+    return blocks
+
+
+_GENERIC_HEADINGS = _set(
+    """rule guideline instruction requirement constraint output format formatting style tone voice length note
+    update change changelog correction addendum edit amendment revision addition misc more final also reminder
+    p.s ps new latest
+    important overview general summary response answer reply guidance task role context goal objective
+    detail example behavior behaviour policy step process workflow convention standard principle best practice
+    language content structure setting configuration persona identity boundary limit scope misc other"""
+)
+
+
+_EXAMPLE_HEADING = re.compile(
+    r"\b(?:examples?|samples?|demos?|few[- ]shots?|illustrations?|transcripts?|test cases?|sample (?:input|output)s?|"
+    r"example (?:input|output|conversation|response)s?)\b",
+    re.I,
+)
+
+
+def _heading_subject(line: str) -> str | None:
+    text = re.sub(r"^[#\s]+|[*_`:#]+|^\d+[.)]\s*", "", line).strip()
+    words = re.findall(r"[A-Za-z][\w'-]*", text)
+    if not words or len(words) > 3 or words[0].lower() in _VERBS or words[0].lower().endswith("ing"):
+        return None
+    canon = _canon_np(" ".join(words))
+    if canon == "response" or any(w in _GENERIC_HEADINGS for w in canon.split()):
+        return None
+    return canon
+
+
+def _starts_label(line: str) -> bool:
+    return bool(re.match(r"^\**[A-Z][\w '/&-]{0,30}\**:\**\s", line))
+
+
+def _intro_context(intro: str) -> tuple[str | None, bool]:
+    intro = re.sub(r"[*_`]", "", intro).strip().rstrip(":").strip()
+    if _CONDITIONAL.search(intro):
+        return None, True
+    words = re.findall(r"[\w'-]+", intro.lower())
+    generic = {
+        "requirements",
+        "requirement",
+        "rules",
+        "rule",
+        "format",
+        "formatting",
+        "guidelines",
+        "guideline",
+        "constraints",
+        "constraint",
+        "instructions",
+        "instruction",
+        "style",
+        "conventions",
+        "convention",
+        "notes",
+        "note",
+        "structure",
+        "spec",
+        "specification",
+        "checklist",
+        "policy",
+        "policies",
+        "standards",
+        "the",
+        "your",
+        "our",
+        "following",
+        "key",
+        "general",
+        "important",
+        "additional",
+        "other",
+        "more",
+    }
+    rest = [w for w in words if w not in generic]
+    if not rest or len(words) > 4:
+        return None, False
+    if len(rest) > 2 or any(w in _VERBS for w in rest):
+        return None, False
+    subject = _canon_np(" ".join(rest))
+    return (subject or None), False
+
+
+def _sentences(text: str, skip: Callable[[int], bool]) -> list[_Sentence]:
+    masked = _mask(text, skip)
+    out: list[_Sentence] = []
+    for spans, context, cond, heading in _blocks(masked, text):
+        chars: list[str] = []
+        offs: list[int] = []
+        for s, e in spans:
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                offs.append(s)
+            for k in range(s, e):
+                c = masked[k]
+                if c in "*`":
+                    continue
+                if c.isspace():
+                    if chars and chars[-1] == " ":
+                        continue
+                    c = " "
+                chars.append(c)
+                offs.append(k)
+        flat = "".join(chars)
+        pos = 0
+        pieces = []
+        for m in _SENT_END.finditer(flat):
+            if _ABBREV.search(flat[max(0, m.start() - 12) : m.start()].rstrip("\"'”’)]")):
+                continue
+            pieces.append((pos, m.start()))
+            pos = m.end()
+        pieces.append((pos, len(flat)))
+        index = -1
+        for a, b in pieces:
+            while a < b and flat[a] == " ":
+                a += 1
+            while b > a and flat[b - 1] == " ":
+                b -= 1
+            if b - a < 3:
+                continue
+            seg = flat[a:b]
+            if not re.search(r"[A-Za-z]{2}", seg):
+                continue
+            index += 1
+            out.append(_Sentence(offs[a], offs[b - 1] + 1, seg, context, cond, index, heading))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Subjects
+# ---------------------------------------------------------------------------------------------
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _canon_np(np: str) -> str:
+    """Normalise a noun phrase: drop determiners, pronouns and generic adjectives, singularise."""
+    words = re.findall(r"[#@\w][\w'./#-]*", np.lower())
+    words = [w.rstrip(".'") for w in words]
+    words = [w for w in words if w and w not in _DETERMINERS and w not in _GENERIC_ADJ]
+    words = [w for w in words if not (w.endswith(("'s", "’s")) and len(words) > 1) or w in _PRONOUNS]
+    if not words or all(w in _PRONOUNS or w in _RESPONSE_NOUNS for w in words):
+        return "response"
+    if " ".join(words) in _LIST_NOUNS:
+        return "response"
+    words = [_singular(w) for w in words if w not in _PRONOUNS]
+    if not words:
+        return "response"
+    if all(w in _RESPONSE_NOUNS or w + "s" in _RESPONSE_NOUNS for w in words):
+        return "response"
+    return " ".join(words[:4])
+
+
+_CLAUSE_BOUNDARY = re.compile(
+    r"(?:[;:(—–]|\s-\s|,\s|\b(?:and|but|so|then|because|while|which|that|since|whereas|so that)\s)", re.I
+)
+
+
+def _clause_prefix(text: str, at: int) -> str:
+    """The part of the clause holding offset ``at`` that precedes it."""
+    prefix = text[:at]
+    last = 0
+    for m in _CLAUSE_BOUNDARY.finditer(prefix):
+        last = m.end()
+    return prefix[last:]
+
+
+def _clause_start(text: str, at: int) -> int:
+    last = 0
+    for m in _CLAUSE_BOUNDARY.finditer(text[:at]):
+        last = m.end()
+    return last
+
+
+def _strip_fillers(s: str) -> str:
+    prev = None
+    while prev != s:
+        prev = s
+        s = re.sub(r"^\s*" + _FILLERS + r"\s*", "", s, flags=re.I)
+    return s
+
+
+@dataclass
+class _Ctx:
+    """Per-sentence facts shared by the extractors."""
+
+    text: str  # sentence text after an optional label
+    low: str
+    label: str | None  # raw label ("Title", "Output format")
+    label_subject: str | None  # subject the label names, or None
+    label_kind: str | None  # "format", "tone", "language", "length", "date" for generic labels
+    context: str | None  # subject from a list intro line
+    lead_scope: str | None  # "For #ops-alerts, ..."
+    index: int = 0  # position of the sentence in its paragraph
+    heading: str | None = None
+
+
+def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> str | None:
+    """The subject a constraint at text[start:end] governs; None when it cannot be told."""
+    text, low = ctx.text, ctx.low
+    if ctx.label_subject:
+        return _with_context(ctx.label_subject, ctx)
+    if ctx.index > 0 and re.fullmatch(
+        r"(?:they|them|these|those|both|the latter|the former)(?: as .*)?", _object_np(text, start).strip(" ,").lower()
+    ):
+        return None  # refers back to something named in an earlier sentence
+    # "3 bullet points, each under 15 words" / "15 words each"
+    after = low[end : end + 30]
+    prefix_clause = _clause_prefix(low, start).strip()
+    if re.match(
+        r"^\s*(?:each|apiece)\b(?!\s+(?:a|an|the|with|of|one|should|must|is|has)\b)", after
+    ) or prefix_clause in (
+        "each",
+        "each one",
+        "each of them",
+    ):
+        words = re.findall(r"[a-z][\w-]*|\d+", low[:start])
+        for k in range(len(words) - 1, -1, -1):
+            w = words[k]
+            if w.endswith("s") and w not in _DETERMINERS and w not in _STOP_NP and not w.endswith("ss"):
+                mods = []
+                for v in reversed(words[:k]):
+                    if v in _DETERMINERS or v in _STOP_NP or v in _VERBS or v.isdigit() or v in _PREPS:
+                        break
+                    mods.insert(0, _singular(v))
+                noun = " ".join([*mods[-2:], _singular(w)])
+                return _with_context("each " + _group_noun(noun), ctx)
+        return None
+    # "... under 15 words per bullet"
+    m = re.match(r"^\s*(?:per|for each|for every|in each|in every|of each)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", after)
+    if m:
+        return _with_context(_scope_noun(m.group(1)), ctx)
+    head, qual = "", None
+    np, source = _object_and_input(text, start)
+    if ctx.heading and re.fullmatch(r"\s*(?:it|this|that)\s*", _AUX.sub("", np)):
+        np = ctx.heading  # "### Title" / "Keep it under 60 characters."
+    if not np.strip(" ,"):
+        # "answers about benefits can be longer, up to 300 words": the subject is in the previous clause
+        cs = _clause_start(text, start)
+        if cs > 0 and text[:cs].rstrip().endswith(",") and not (ctx.lead_scope and _clause_start(text, cs - 2) == 0):
+            np = _object_np(text, len(text[:cs].rstrip()) - 1)
+    # drop a trailing auxiliary / preposition chain ("should be", "can run up to")
+    prev = None
+    while prev != np:
+        prev = np
+        np = _AUX.sub("", np)
+    np = np.strip(" ,")
+    if _DEGREE.match(np):
+        np = ""
+    if ctx.index > 0 and re.fullmatch(r"(?:they|them|these|those|both|the latter|the former)", np.lower()):
+        return None  # refers back to something named in an earlier sentence
+    if ctx.index > 0 and not np and not ctx.label_kind and not _is_directive(ctx):
+        return None  # a verbless fragment continuing an earlier sentence ("Less than 20 instructions.")
+    # scope words "each X" inside the phrase
+    m = re.search(r"\b(?:each|every|per)\s+([a-z][\w-]*)", np, re.I)
+    if m:
+        head = _scope_noun(m.group(1))
+    else:
+        parts = re.split(
+            r"\s+(?=(?:in|on|for|within|inside|at|from|under|across|to|into|via|during|about|regarding)\s)",
+            np,
+            maxsplit=1,
+        )
+        head = _canon_np(parts[0]) if parts[0].strip() else "response"
+        if len(parts) > 1:
+            q = re.sub(r"^\w+\s+", "", parts[1])
+            q = _canon_np(q)
+            if q != "response" and q not in _SCOPE_STOP:
+                qual = q
+        if strong_output and head != "response":
+            last = head.split()[-1]
+            if last in _DATA_NOUNS or last + "s" in _DATA_NOUNS:
+                head = "response"
+    qual = ctx.lead_scope or qual or _for_scope(low, end)
+    return _with_context(f"{head} @ {qual}" if qual else head, ctx, source)
+
+
+_FOR_SCOPE = re.compile(
+    r"^(?:\s+[\w'-]+){0,3}?\s+(?:for|in|within|inside)\s+(?:all\s+|the\s+|any\s+|each\s+|every\s+|your\s+|our\s+|"
+    r"a\s+|an\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+)
+
+
+def _for_scope(low: str, end: int) -> str | None:
+    """Qualifier from "for X" right after a constraint ("Use JSON for config files")."""
+    m = _FOR_SCOPE.match(low[end : end + 80])
+    if not m or re.search(r"[,;:.(]", low[end : end + m.start(1)]):
+        return None
+    between = low[end : end + m.start(1)].split()[:-1]
+    if any(w in _STOP_NP or w in ("fits", "fit", "so", "because") for w in between[:-1] if w not in ("for", "in")):
+        return None
+    words = m.group(1).split()
+    if len(words) > 1 and (words[1] in _STOP_NP or words[1] in _PREPS):
+        words = words[:1]
+    q = _canon_np(" ".join(words))
+    if q == "response" or q in _SCOPE_STOP or words[0] in _SCOPE_STOP or words[0] in _FOR_STOP:
+        return None
+    return q
+
+
+_FOR_STOP = _set(
+    """example instance now clarity readability brevity consistency simplicity reference convenience emphasis
+    context accuracy completeness speed safety scanning skimming easy quick better best later future use
+    ease markdown json yaml xml csv html format total order sequence full detail depth line words characters
+    sentences bullets paragraph paragraphs english plain priority parallel advance terms case"""
+)
+
+
+def _with_context(subject: str, ctx: _Ctx, source: str | None = None) -> str:
+    """Add the soft qualifiers of a subject: the list intro or heading it sits under ("Java:", "## Email") and
+    the input a transforming verb names ("summarize the meeting notes in ..."). A soft qualifier only separates
+    two subjects that both have one of the same sort."""
+    under = None
+    if ctx.context and subject == "response":
+        subject = ctx.context
+    elif ctx.context and subject != ctx.context:
+        under = ctx.context
+    elif ctx.heading and subject != ctx.heading:
+        under = ctx.heading
+    if under:
+        subject += f" (under {under})"
+    if source:
+        subject += f" (re {source})"
+    return subject
+
+
+_DEGREE = re.compile(
+    r"^(?:(?:much|more|very|a bit|a little|slightly|somewhat|rather|quite|fairly|extremely|super|less|too|really|"
+    r"even|way|far|longer|shorter|short|long|brief|concise|and|or|but|a lot)\b\s*)+$",
+    re.I,
+)
+
+
+def _object_np(text: str, start: int) -> str:
+    """The noun phrase a constraint at ``start`` is about, from the clause before it."""
+    return _object_and_input(text, start)[0]
+
+
+def _object_and_input(text: str, start: int) -> tuple[str, str | None]:
+    """(noun phrase the constraint is about, input named by a transforming verb or None)."""
+    prefix = _strip_fillers(_clause_prefix(text, start))
+    words = prefix.split()
+    verb = words[0].lower().rstrip(",") if words else ""
+    source = None
+    if verb in _VERBS and not (len(words) > 1 and words[1].lower() in ("is", "are", "should", "must")):
+        rest = words[1:]
+        while rest and rest[0].lower() in _PARTICLES:
+            rest = rest[1:]
+        np = " ".join(rest)
+        # "reply to the user in ...": an indirect object, not what the constraint is about
+        np = re.sub(r"^(?:to|with)\s+(?:the\s+|each\s+|every\s+|your\s+)?\w+(?=\s+(?:in|as|with|using)\b|\s*$)", "", np)
+        if verb in _TRANSFORM_VERBS:
+            obj = re.split(r"\s+(?:in|into|as|using|with|to|within|under|at)\s", " " + np + " ")[0]
+            canon = _canon_np(obj) if obj.strip() else "response"
+            source = None if canon == "response" else canon
+            np = ""
+    else:
+        np = prefix
+    if _DEGREE.match(np.strip()):
+        np = ""
+    return np, source
+
+
+def _scope_noun(np: str) -> str:
+    words = [w for w in np.lower().split() if w not in _DETERMINERS]
+    if not words:
+        return "response"
+    # keep "bullet point", "H2 heading"; stop at verbs/prepositions
+    kept = [words[0]]
+    if len(words) > 1 and words[1] in ("point", "points", "item", "items", "heading", "headings", "name", "names",
+                                       "field", "fields"):  # fmt: skip
+        kept.append(words[1])
+    canon = _canon_np(" ".join(kept))
+    return _group_noun(canon) if canon != "response" else canon
+
+
+_NOUN_GROUPS = {
+    "bullets": ("bullet", "bullet point", "point", "list item", "item", "key point", "takeaway"),
+    "findings": ("comment", "issue", "finding", "problem", "concern", "bug", "review comment"),
+    "sections": ("section", "heading", "h2", "h2 heading", "header"),
+    "field names": ("key", "json key", "field", "field name", "property", "property name", "json field name",
+                    "json field", "attribute", "attribute name", "json property", "object key", "response field"),
+    "variables": ("variable", "variable name", "local variable"),
+    "functions": ("function", "function name", "method", "method name"),
+    "files": ("file", "file name", "filename"),
+    "classes": ("class", "class name", "type", "type name"),
+    "columns": ("column", "column name", "database column", "table column"),
+}  # fmt: skip
+_NOUN_GROUP = {alias: group for group, aliases in _NOUN_GROUPS.items() for alias in aliases}
+
+
+def _group_noun(noun: str) -> str:
+    return _NOUN_GROUP.get(noun, noun)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: lengths and counts
+# ---------------------------------------------------------------------------------------------
+
+_LENGTH_UNITS = {
+    "word": "words",
+    "character": "characters",
+    "char": "characters",
+    "sentence": "sentences",
+    "paragraph": "paragraphs",
+    "line": "lines",
+    "token": "tokens",
+    "page": "pages",
+}
+_NON_COUNT = _set(
+    """time times percent minute minutes hour hours day days week weeks month months year years second seconds
+    ms px pt em rem kb mb gb tb people person users user customers customer clients client dollars dollar cents
+    euros languages language children kids adults years-old am pm a.m p.m replicas retries attempts others ones
+    more less things thing way ways of and or to in on for at by as is are was were be with from than the that
+    this these those other another new old most least many much few several various different same times x
+    hp pixels bytes digits decimal decimals stars star points_ version versions percentages cup cups pound pounds
+    lb lbs mile miles kilometer kilometers km meter meters metre metres gallon gallons liter liters litre litres
+    ounce ounces oz gram grams kg kilogram kilograms tablespoon tablespoons teaspoon teaspoons calorie calories
+    inch inches foot feet yard yards degree degrees mph kph hertz volts watts servings serving"""
+)
+_LE = re.compile(
+    r"(?:\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|\bnot more than|\bno longer than|"
+    r"\bshorter than|\bmaximum(?: of)?|\bmax\.?(?: of)?|\bup to|\bwithin|\bcap(?:ped)? at|\bnot to exceed|"
+    r"\bnot exceeding|\bno greater than|\ba maximum of|\blimit of|\blimited to|\bmaximum length of|\btops)"
+    r"\s+(?:the\s+|a\s+|an\s+)?$"
+)
+_LE_TO = re.compile(
+    r"\b(?:limit|restrict|cap|cut|trim|shorten|reduce|keep|condense|constrain)\b[^.;]*\bto\s+(?:the\s+|a\s+)?$"
+)
+_EXCEED = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+)?exceed(?:ing)?\s+(?:the\s+|a\s+)?$")
+_GE = re.compile(
+    r"(?:\bat least|\bminimum(?: of)?|\bmin\.?|\bmore than|\bover|\bno fewer than|\bno less than|\ba minimum of|"
+    r"\bnot less than|\bnot fewer than)\s+$"
+)
+_EQ = re.compile(r"(?:\bexactly|\bprecisely|\bonly|\bjust|\bstrictly)\s+$")
+_APPROX = re.compile(
+    r"(?:\babout|\baround|\bapproximately|\bapprox\.?|\broughly|~|\bcirca|\baim for|\btarget(?: of)?)\s*$"
+)
+_BETWEEN = re.compile(r"\bbetween\s+$")
+_ORDINAL_LEFT = re.compile(
+    r"(?:\b(?:first|last|next|previous|top|every|each|per|step|version|v|rule|level|page|line|item|section|"
+    r"chapter|phase|no\.?|number|#|than|out of|score of|rating of|scale of|for|after|before|by|since|from|at|on|"
+    r"week|day|month|year|"
+    r"sprint|iteration|round|stage|part|tier|priority|p|q|h|grade|age|aged|ages|out)\s*|[$€£#:/]\s*)$"
+)
+_NOUN_WORD = re.compile(r"[A-Za-z][\w-]*")
+_STOP_NP = _set(
+    """that which who whom whose where when while if so to in on for of with and or but per each by as at from
+    about into than then before after under over should must will can is are be you your it they them this
+    these those describing covering explaining summarising summarizing listing including using describing
+    maximum max minimum min total long apiece only instead like such more"""
+)
+_NP_ADJ = _set(
+    "most least important relevant critical significant key main top best short brief concise numbered bulleted "
+    "separate distinct additional extra suggested"
+)
+_UNBOUNDED_CUE = re.compile(
+    r"\b(?:no matter how many|however many|however minor|regardless of (?:how many|the number)|"
+    r"even if there are more than \w+|(?:the |a )?(?:full|complete|exhaustive) list|"
+    r"no (?:upper )?limit(?: on (?:the )?(?:number|count))?|without (?:a |any )?limit|unlimited|"
+    r"as many as (?:you (?:can|find|like|want|need)|possible|needed|necessary|apply|there are|relevant)|"
+    r"don't limit|do not limit|every single|all of them)\b",
+    re.I,
+)
+_UNBOUNDED_NOUN = re.compile(
+    r"\b(?:every|each|all(?: of)?(?: the)?|as many|any number of)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})", re.I
+)
+_UNBOUNDED_LENGTH = re.compile(
+    r"\b(?:no (?:word|length|size) (?:limit|cap|restriction|constraint)s?|as long as (?:you need|needed|necessary|"
+    r"it needs|required|it takes)|any length|no limit on (?:the )?length|(?:length|size) (?:is )?unlimited)\b",
+    re.I,
+)
+
+
+def _to_int(s: str) -> int | None:
+    s = s.lower().strip()
+    if s.replace(",", "").isdigit():
+        return int(s.replace(",", ""))
+    if s in _UNITS:
+        return _UNITS[s]
+    m = re.match(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](\w+))?$", s)
+    if m:
+        return _TENS[m.group(1)] + (_UNITS.get(m.group(2), 0) if m.group(2) else 0)
+    return None
+
+
+def _noun_after(text: str, plural: bool | None = True) -> tuple[str | None, int]:
+    """Head noun (with modifiers) right after a number: returns (phrase, end offset in text)."""
+    words: list[tuple[str, int]] = []
+    pos = 0
+    for m in _NOUN_WORD.finditer(text):
+        gap = text[pos : m.start()]
+        if gap.strip() not in ("", "-") or len(words) >= 4:
+            break
+        w = m.group(0)
+        if w.lower() in _STOP_NP:
+            break
+        words.append((w, m.end()))
+        pos = m.end()
+        if plural and w.lower().endswith("s") and w.lower() not in _NP_ADJ:
+            break
+        if plural is False and w.lower() not in _NP_ADJ:
+            break
+    if not words:
+        return None, 0
+    return " ".join(w for w, _ in words), words[-1][1]
+
+
+def _count_kind(phrase: str, n: int | None) -> tuple[str, str] | None:
+    """(kind, noun) for the phrase after a number; None when it is not a counted output unit."""
+    words = [w.lower() for w in phrase.split()]
+    words = [w for w in words if w not in ("most", "important", "relevant", "key", "main", "short", "brief")] or words
+    head = words[-1]
+    sing = _singular(head)
+    if sing in _LENGTH_UNITS or head in _LENGTH_UNITS:
+        return "length:" + _LENGTH_UNITS.get(sing, _LENGTH_UNITS.get(head, head)), sing
+    if head in _NON_COUNT or sing in _NON_COUNT or not head.isalpha() or len(head) < 3:
+        return None
+    if n != 1 and not head.endswith("s"):
+        return None
+    if head.endswith(("ing", "ly", "ed")):
+        return None
+    mods = [w for w in words[:-1] if w.isalpha()]
+    noun = sing
+    if sing in ("item", "point", "heading", "name", "field") and mods and mods[-1] not in ("bullet", "list", "key"):
+        noun = f"{mods[-1]} {sing}"
+    elif sing == "point" and mods and mods[-1] == "bullet":
+        noun = "bullet point"
+    group = _group_noun(noun)
+    return "count:" + group.replace(" ", "-"), noun
+
+
+def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str | None]]:
+    """(kind, value, start, end, subject override) for lengths and counts in the sentence."""
+    low = ctx.low
+    out: list[tuple[str, str, int, int, str | None]] = []
+    taken: list[tuple[int, int]] = []
+    # unbounded counts/lengths first ("list every action item, even if there are more than three")
+    for cue in _UNBOUNDED_CUE.finditer(low):
+        best = None
+        for m in _UNBOUNDED_NOUN.finditer(low):
+            if best is None or abs(m.start() - cue.start()) < abs(best.start() - cue.start()):
+                best = m
+        noun_phrase = None
+        if best is not None:
+            plural = None if best.group(0).lower().startswith(("every", "each")) else True
+            noun_phrase, _ = _noun_after(low[best.start(1) :], plural=plural)
+        if not noun_phrase:
+            continue
+        words = [w for w in noun_phrase.split() if w not in _NP_ADJ] or noun_phrase.split()
+        head = _singular(words[-1])
+        if head in _NON_COUNT or head in _LENGTH_UNITS:
+            continue
+        if head in ("item", "point") and len(words) > 1 and words[-2] not in ("bullet", "list", "key"):
+            noun = f"{words[-2]} {head}"
+        else:
+            noun = head
+        kind = "count:" + _group_noun(noun).replace(" ", "-")
+        s = min(best.start(), cue.start())
+        # "a comment on every issue" -> include "a comment on"
+        lead = re.search(r"\b(?:a|one)\s+[a-z]+\s+(?:on|for|about|per)\s+$", low[:s])
+        if lead:
+            s = lead.start()
+        e = max(best.end(), cue.end())
+        out.append((kind, "unbounded", s, e, None))
+        taken.append((s, e))
+    for m in _UNBOUNDED_LENGTH.finditer(low):
+        out.append(("length:words", "unbounded", m.start(), m.end(), None))
+        taken.append(m.span())
+    for m in _NUM_RE.finditer(low):
+        s, e = m.span()
+        if any(a <= s < b for a, b in taken):
+            continue
+        n = _to_int(m.group(0))
+        if n is None:
+            continue
+        if (
+            1900 <= n <= 2100
+            and len(m.group(0)) == 4
+            and not re.match(r"\s*(?:words?|characters?|chars?|tokens?)\b", low[e:])
+        ):
+            continue  # a year
+        left = low[:s]
+        if re.search(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w.+#-]*\s+$", ctx.text[:s]) and not re.search(
+            r"\b(?:[A-Z][a-z]+\s+)?(?:Exactly|Max|Maximum|Min|Minimum|Under|Up|Only|At|No|Limit|Use|Write|Give|List|"
+            r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
+            r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$",
+            ctx.text[:s],
+        ):
+            continue  # "Vue 3", "Python 3", "Windows 11": a version or a name
+        hi = None
+        rest = low[e:]
+        op = "="
+        explicit = False
+        start = s
+        rm = re.match(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", rest, re.I)
+        bm = re.search(r"\bbetween\s+$", left)
+        if bm:
+            am = re.match(r"\s+and\s+(" + _NUM + r")\b", rest, re.I)
+            if am:
+                hi = _to_int(am.group(1))
+                rest = rest[am.end() :]
+                explicit = True
+                start = bm.start()
+        elif rm:
+            hi = _to_int(rm.group(1))
+            rest = rest[rm.end() :]
+        opm = _LE.search(left) or _EXCEED.search(left)
+        sym = re.search(r"(<=?|≤|>=?|≥)\s*$", left)
+        if sym:
+            op, explicit, start = ("<=" if sym.group(1) in ("<", "<=", "≤") else ">="), True, sym.start()
+        elif opm:
+            op, explicit, start = "<=", True, opm.start()
+        elif _LE_TO.search(left):
+            op, explicit, start = "<=", True, left.rstrip().rfind(" to") + 1
+        elif _GE.search(left):
+            op, explicit, start = ">=", True, _GE.search(left).start()
+            if re.search(r"\b(?:not|never|n't|no)\b(?:\s+[\w'-]+){0,3}\s+$", left[_clause_start(left, start) : start]):
+                op = "<="  # "never ask more than one question"
+        elif _EQ.search(left):
+            op, explicit, start = "=", True, _EQ.search(left).start()
+        elif _APPROX.search(left):
+            op, explicit, start = "~", True, _APPROX.search(left).start()
+        elif _ORDINAL_LEFT.search(left) and not bm:
+            continue
+        elif re.search(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$", left) and not bm:
+            continue  # "review all 14 leases", "the 30 unread emails": existing things, not an output count
+        if op == ">=" and re.search(
+            r"\b(?:with|having|has|have|contains?|containing|for|if|when)\s+[^,;]{0,12}$", left[:start]
+        ):
+            continue  # "for anything with more than one step": a condition, not a limit
+        plus = re.match(r"\+", rest)
+        if plus:
+            op, explicit = ">=", True
+            rest = rest[1:]
+        consumed = len(low) - len(rest)
+        taken.append((s, consumed))
+        if re.match(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]", rest):
+            continue  # "a 6-year-old", "3-tier"
+        override = None
+        hyph = re.match(r"-(word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b", rest)
+        if hyph:
+            phrase = hyph.group(1)
+            pend = consumed + hyph.end()
+            if re.match(r"\s*(?:limit|cap|ceiling)\b", low[pend:]):
+                op, explicit = "<=", True
+            else:
+                lm = re.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?|at most)\b", low[pend:])
+                if lm:
+                    op, explicit = "<=", True
+                after_unit = low[pend + (lm.end() if lm else 0) :]
+                nm = re.match(
+                    r"\s+([a-z][\w-]*)(?:\s+(?:of|about|on)\s+(?:the\s+|a\s+|an\s+|your\s+)?([a-z][\w-]*))?", after_unit
+                )
+                if nm and nm.group(1) not in _STOP_NP and nm.group(1) not in ("or", "and"):
+                    override = _canon_np(nm.group(1))
+                    if nm.group(2) and nm.group(2) not in _STOP_NP:
+                        override += " @ " + _singular(nm.group(2))
+        else:
+            phrase, off = _noun_after(rest, plural=(hi or n) != 1)
+            pend = consumed + off
+        if not phrase:
+            if ctx.label_subject and explicit and len(low[:start].split()) <= 1:
+                # "Action items: at most 3"
+                kind = "count:" + _group_noun(ctx.label_subject).replace(" ", "-")
+                out.append((kind, _value(op, n, hi), start, e, "response"))
+            continue
+        ck = _count_kind(phrase, n if hi is None else hi)
+        if ck is None:
+            continue
+        kind, _noun = ck
+        tail = low[pend:]
+        if re.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?\b|at most|tops|limit\b|at the most)", tail):
+            op, explicit = "<=", True
+        elif re.match(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at minimum)", tail):
+            op, explicit = ">=", True
+        if hi is not None:
+            if hi < n:
+                continue
+            explicit = True
+        if not explicit and not directive:
+            continue
+        pm = re.match(r"\s+([a-z]+ing)\b", tail)
+        if override is None and pm and pm.group(1) not in ("long", "nothing", "something", "anything", "everything"):
+            override = f"{{}} @ {pm.group(1)}"  # "one sentence explaining it"
+        elif kind.startswith("count:") and override is None:
+            om = re.match(
+                r"\s+(?:of|about|on|covering|describing|summari[sz]ing|listing|explaining|detailing)\s+(?:the\s+|your\s+)?"
+                r"(?!no\b|at\b|up\b|under\b|exactly\b|about\b|around\b|between\b|max|min|\d)([a-z][\w'-]*(?:\s+[a-z][\w-]*)?)",
+                tail,
+            )
+            if om:
+                q = _canon_np(re.split(r"\s+(?:that|which|who|the|to|and|or|in|of|for)\b", om.group(1))[0])
+                if q != "response":
+                    override = f"{{}} @ {q}"
+        if op == "=" and n == 1 and hi is None and not explicit and kind.startswith("count:"):
+            continue  # "one object per row", "a single file": too weak for counts
+        out.append((kind, _value(op, n, hi), start, pend, override))
+    return out
+
+
+def _value(op: str, n: int, hi: int | None) -> str:
+    if hi is not None and hi != n:
+        if op == "<=":
+            return f"<={hi}"
+        return f"{n}-{hi}"
+    return f"{op}{n}"
+
+
+def _interval(value: str) -> tuple[float, float, str]:
+    if value == "unbounded":
+        return 0, float("inf"), "unbounded"
+    m = re.match(r"(\d+)-(\d+)$", value)
+    if m:
+        return int(m.group(1)), int(m.group(2)), "range"
+    m = re.match(r"(<=|>=|=|~)(\d+)$", value)
+    if not m:
+        return 0, float("inf"), "?"
+    op, n = m.group(1), int(m.group(2))
+    if op == "<=":
+        return 0, n, op
+    if op == ">=":
+        return n, float("inf"), op
+    if op == "~":
+        return n * 0.8, n * 1.25, op
+    return n, n, op
+
+
+def _numbers_conflict(a: str, b: str) -> bool:
+    if a == b:
+        return False
+    lo1, hi1, t1 = _interval(a)
+    lo2, hi2, t2 = _interval(b)
+    if "?" in (t1, t2):
+        return False
+    if t1 == "unbounded" or t2 == "unbounded":
+        other = (lo2, hi2) if t1 == "unbounded" else (lo1, hi1)
+        return other[1] != float("inf")
+    if t1 == t2 and t1 in ("<=", ">=", "=", "range"):
+        return True
+    return hi1 < lo2 or hi2 < lo1
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats
+# ---------------------------------------------------------------------------------------------
+
+_FORMAT = re.compile(
+    r"\b(?P<fmt>markdown[- ]tables?|md tables?|json ?l(?:ines)?|ndjson|json|ya?ml|xml|csv|tsv|html|toml|markdown|"
+    r"plain[- ]?text|plaintext|plain prose|tables?|tabular)\b",
+    re.I,
+)
+_FMT_VALUE = {
+    "markdown table": "markdown-table",
+    "markdown tables": "markdown-table",
+    "markdown-table": "markdown-table",
+    "markdown-tables": "markdown-table",
+    "md table": "markdown-table",
+    "md tables": "markdown-table",
+    "jsonl": "jsonl",
+    "json lines": "jsonl",
+    "jsonlines": "jsonl",
+    "json l": "jsonl",
+    "ndjson": "jsonl",
+    "yml": "yaml",
+    "plain text": "plain-text",
+    "plain-text": "plain-text",
+    "plaintext": "plain-text",
+    "plain prose": "plain-text",
+    "table": "table",
+    "tables": "table",
+    "tabular": "table",
+}
+_FMT_COMPATIBLE = [
+    {"markdown", "markdown-table", "table"},
+    {"html", "table"},
+    {"csv", "table"},
+    {"tsv", "table"},
+    {"json", "jsonl"},
+]
+_FMT_NOT_OUTPUT = re.compile(
+    r"\s*(?:code\s*)?(?:blocks?|fences?|fenced|snippets?|schemas?|parser|parsing|librar(?:y|ies)|syntax|keys?|"
+    r"field|fields|tags?|comments?|input|inputs|payloads?|config|configuration|files?|mode|strings?|paths?|"
+    r"attributes?|elements?|values?|propert(?:y|ies)|bod(?:y|ies)|escaping|escapes?|entities|links?|"
+    r"headers?(?! row)|rendering|renderer|editor|viewer|documents? you receive|source|sources|structure of the input|"
+    r"response bodies|api|apis|endpoints?|requests?|data you|export of|dump|tools?|columns?|cells?|rows?\b(?! with)|"
+    r"formatting inside|comment|diff|table of contents)\b",
+    re.I,
+)
+_FMT_VERB = (
+    r"(?:return|output|respond|reply|answer|format|produce|generate|emit|print|write|give|provide|send|render|present|"
+    r"structure|report|post|deliver|express|convert|display|show|save|export|wrap|put|lay out|organi[sz]e|"
+    r"summari[sz]e|list|compose|draft|create|reformat|transform|serialize|serialise|encode)"
+)
+_FMT_CUE_PREP = re.compile(
+    r"(?:\b" + _FMT_VERB + r"\b[^;:!?]*?\b(?:as|in|using|with)"
+    r"|\b(?:convert|export|save|output|switch|change|transform|reformat|serialize|serialise|write|turn)\b[^;:!?]{0,40}?"
+    r"\b(?:to|into))\s+"
+    r"(?:(?:a|an|the|one|valid|raw|plain|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
+    r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|neat|tidy|structured|"
+    r"parseable|parsable|machine-readable|rich|basic|simple)\s+)*$",
+    re.I,
+)
+_FMT_CUE_OBJ = re.compile(
+    r"\b(?:return|output|produce|emit|print|generate|give|provide|send|respond with|reply with|answer with|"
+    r"write|use|create|draft|render|deliver)\s+(?:only|just|back|me|us)?\s*"
+    r"(?:(?:a|an|the|one|valid|raw|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
+    r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|structured|"
+    r"parseable|parsable|machine-readable|rich|basic)\s+)*$",
+    re.I,
+)
+_FMT_CUE_NOUN = re.compile(
+    r"\b(?:response|output|answer|reply|replies|responses|result|results|report|summary)s?\s+(?:format\s+)?"
+    r"(?:must|should|will|shall|has to|needs to|have to)?\s*(?:always\s+)?(?:be|is|are)\s+(?:formatted\s+|written\s+|"
+    r"returned\s+|delivered\s+|provided\s+|given\s+)?(?:as\s+|in\s+)?(?:(?:a|an|valid|raw|plain|strict|pure|"
+    r"well-formed|single)\s+)*$",
+    re.I,
+)
+_FMT_AFTER_OK = re.compile(
+    r"\s*(?:only\b|format\b|output\b|object|array|document|response|responses|reply|answer|list|table|$|[.,;:!)])",
+    re.I,
+)
+
+
+def _fmt_value(raw: str) -> str:
+    raw = re.sub(r"\s+", " ", raw.lower())
+    return _FMT_VALUE.get(raw, raw)
+
+
+def _formats_compatible(a: str, b: str) -> bool:
+    return a == b or any(a in g and b in g for g in _FMT_COMPATIBLE)
+
+
+_FMT_SHAPES = _set(
+    """object objects array arrays document documents format formatted output outputs response responses reply
+    replies answer answers list lists table tables only text syntax code content structure form mode version
+    representation payload schema string strings line lines block blocks"""
+)
+_FMT_CONTAINER_OF = _set(
+    "object item record row entry result field key value dict dictionary string data string finding issue"
+)
+
+
+def _formats(ctx: _Ctx) -> list[tuple[str, int, int, bool, str | None]]:
+    """(value, start, end, strong_verb, subject override) for positive output-format statements."""
+    low = ctx.low
+    found = []
+    for m in _FORMAT.finditer(low):
+        value = _fmt_value(m.group("fmt"))
+        s, e = m.span()
+        after = low[e:]
+        if value == "table":
+            # "table" alone only counts as "a table"/"as a table"/"in tabular form"
+            if not re.search(r"\b(?:as|in|into|a|an)\s+(?:\w+\s+)?$", low[:s]):
+                continue
+            if re.match(r"\s+of contents", after):
+                continue
+        if _FMT_NOT_OUTPUT.match(after):
+            continue
+        cstart = _clause_start(low, s)
+        left = low[cstart:s]
+        if re.search(r"\b(?:markdown|md)\s*$", left) and value not in ("table",):
+            continue
+        label_cue = ctx.label_kind == "format" and len(low[:s].split()) <= 4
+        cue = _FMT_CUE_PREP.search(low[:s]) or _FMT_CUE_OBJ.search(left) or _FMT_CUE_NOUN.search(left)
+        only = re.match(r"\s*(?:only|format only|output only)\b", after) and len(low[:s].split()) <= 3
+        if not (cue or label_cue or only):
+            continue
+        if not (_FMT_AFTER_OK.match(after) or cue):
+            continue
+        if _NEGATION.search(left) or _NEGATION.search(low[max(0, s - 25) : s]):
+            continue
+        if re.match(r"\s*(?:or|/|and/or|,\s*\w+\s+or)\s", after) or re.search(r"\b(?:or|either)\s+(?:\w+\s+)?$", left):
+            return []  # a list of alternatives
+        verb_m = re.search(r"\b(\w+)\b", _strip_fillers(left))
+        strong = bool(verb_m and verb_m.group(1) in _STRONG_OUTPUT_VERBS)
+        pm = re.search(
+            r"(?:\b(?:as|in|into|using|with|to)\s+)?(?:(?:a|an|the|one|only|just|valid|raw|plain|strict|"
+            r"pure|well-formed|[\w-]+ly|single|clean|simple|standard|proper|compact|structured)\s+)*$",
+            low[:s],
+        )
+        span_start = pm.start() if pm else s
+        override = None
+        om = re.match(
+            r"\s+(list|table|array|summary|overview|breakdown|section)\s+of\s+(?:the\s+|all\s+|your\s+)?([a-z][\w-]*)",
+            after,
+        )
+        if om and _singular(om.group(2)) not in _FMT_CONTAINER_OF:
+            override = f"{om.group(1)} of {_singular(om.group(2))}"
+        else:
+            nm = re.match(r"\s+([a-z][\w-]*)", after)
+            if nm and nm.group(1) not in _FMT_SHAPES and nm.group(1) not in _STOP_NP and nm.group(1) not in _PREPS:
+                noun = _canon_np(nm.group(1))
+                if noun != "response":
+                    override = noun  # "a JSON summary", "a CSV export": a named artefact
+        found.append((value, span_start, e, strong, override))
+    values = {v for v, *_ in found}
+    if any(not _formats_compatible(a, b) for a in values for b in values):
+        return []  # several artefacts or alternatives in one sentence: too ambiguous
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Language, tone, person, case, date format, units, spelling
+# ---------------------------------------------------------------------------------------------
+
+_LANG_RE = re.compile(r"\b(" + "|".join(_LANGUAGES) + r")\b", re.I)
+_LANG_VERB = re.compile(
+    r"\b(?:respond|reply|answer|write|speak|communicate|converse|talk|chat|draft|compose|produce|generate|output|"
+    r"give|provide|narrate|explain|summari[sz]e|be written|be|are written|is written|interact|deliver|present|"
+    r"use|keep|stick to|stay|stay in|always)\b",
+    re.I,
+)
+_LANG_ADJ = (
+    r"(?:(?:plain|simple|clear|proper|fluent|standard|formal|informal|british|american|us|uk|european|brazilian|"
+    r"latin american|canadian|mexican|simplified|traditional|modern|natural|native|good|correct|australian|"
+    r"castilian|international|neutral|swiss|austrian|high)\s+)*"
+)
+_MATCH_USER = re.compile(
+    r"\b(?:in|using|use)\s+(?:the\s+)?(?:same language as (?:the |their )?(?:user|customer|input|question|message|"
+    r"request|original|query|conversation|prompt)|(?:user|customer|client|patient|person|reader|caller|player|"
+    r"student|child|visitor|sender)(?:'s|’s|s'|s’)\s+(?:own\s+)?(?:preferred\s+)?language|their (?:own |preferred )?"
+    r"language|whatever language (?:the )?\w+ (?:uses?|used|writes?|wrote)|(?:the )?language (?:of the (?:user|input|"
+    r"question|message|request|query)|(?:the )?(?:user|customer)s? (?:uses?|used|writes?|wrote)))",
+    re.I,
+)
+_USER_SUBJECT = re.compile(
+    r"\b(?:user|users|customer|customers|client|clients|input|text|document|source|email|they|he|she|people|"
+    r"student|students|children|child|patient|patients|caller|reader|visitor|player|team|speaker|author|"
+    r"authors|we|i)\b[^,;]*$",
+    re.I,
+)
+
+_TONE_AXES = {
+    "tone:formality": {
+        "formal": ("formal", "formally", "businesslike", "formal register"),
+        "informal": ("casual", "casually", "informal", "informally", "colloquial", "slangy", "laid-back", "laid back",
+                     "relaxed", "chatty"),
+    },
+    "tone:energy": {
+        "enthusiastic": ("upbeat", "enthusiastic", "energetic", "excited", "exuberant", "peppy", "bubbly", "hyped"),
+        "understated": ("understated", "restrained", "subdued", "muted", "low-key", "reserved", "sober"),
+    },
+}  # fmt: skip
+_TONE_WORD = {w: (axis, val) for axis, vals in _TONE_AXES.items() for val, ws in vals.items() for w in ws}
+_TONE_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(sorted((re.escape(w) for w in _TONE_WORD), key=len, reverse=True)) + r")(?![\w-])", re.I
+)
+_TONE_CONTEXT = re.compile(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b", re.I)
+_TONE_LEAD = re.compile(
+    r"^(?:be|keep (?:it|things|the \w+|your \w+)|stay|sound|remain|write in an?|use an?|adopt an?|maintain an?|"
+    r"make (?:it|the \w+)|go|write|respond|reply|speak|talk|answer)\b",
+    re.I,
+)
+_TONE_NOT = re.compile(
+    r"\b(?:verification|methods?|proofs?|specifications?|definitions?|logic|education|training|complaints?|"
+    r"requests?|grammar|semantics|parameters?|arguments?|model|models|methods|meeting|meetings|dress|wear|"
+    r"game|games|users?|visitors?|readers?|observers?|mode)\b",
+    re.I,
+)
+
+_PERSON_RE = re.compile(r"\b(first|second|third|1st|2nd|3rd)[- ]person\b", re.I)
+_PERSON_VALUE = {"1st": "first", "2nd": "second", "3rd": "third"}
+
+_CASE_RE = re.compile(
+    r"(?<![\w-])(camel[ -]?case|lower camel[ -]?case|lowercamelcase|snake[ _-]?case|kebab[ -]?case|"
+    r"pascal[ -]?case|upper ?camel[ -]?case|screaming[ _-]snake[ _-]case|upper[ _-]snake[ _-]case|constant[ _-]case|"
+    r"train[ -]case|dot\.case)(?![\w-])",
+    re.I,
+)
+_NAMING_NOUN = re.compile(
+    r"\s*((?:json\s+|object\s+|response\s+|request\s+|api\s+|database\s+|db\s+|table\s+|local\s+|css\s+|"
+    r"environment\s+|env\s+|url\s+|query\s+|component\s+)?(?:field\s+names?|fields|keys|property\s+names|properties|"
+    r"attributes?|variable\s+names|variables|function\s+names|functions|method\s+names|methods|file\s+names|"
+    r"filenames|files|class\s+names|classes|column\s+names|columns|identifiers|names|constants|components|types|"
+    r"routes|paths|urls|slugs|branch(?:es|\s+names)|tables|parameters|params|arguments|args|hooks|modules|"
+    r"packages|directories|folders|enums?|props|events|tags|labels))\b",
+    re.I,
+)
+
+_DATE_FORMATS = [
+    ("iso", r"iso[- ]?8601|yyyy-mm-dd(?:thh:mm(?::ss)?z?)?|rfc ?3339|iso (?:date )?format|iso dates?|iso strings?"),
+    ("mm/dd/yyyy", r"mm/dd/yyyy|mm/dd/yy|m/d/yyyy|mm-dd-yyyy|month/day/year"),
+    ("dd/mm/yyyy", r"dd/mm/yyyy|dd/mm/yy|d/m/yyyy|dd\.mm\.yyyy|dd-mm-yyyy|day/month/year"),
+    ("yyyy/mm/dd", r"yyyy/mm/dd"),
+    ("unix", r"unix (?:timestamps?|time|epoch)|epoch (?:seconds|milliseconds|ms|time)"),
+    ("month d, yyyy", r"month d{1,2}, yyyy|mmmm d{1,2}, yyyy|mmm d{1,2}, yyyy"),
+    ("d month yyyy", r"d{1,2} month yyyy|d{1,2} mmmm yyyy|dd mmm yyyy"),
+]
+_DATE_RE = re.compile(r"(?<![\w/-])(" + "|".join(p for _, p in _DATE_FORMATS) + r")(?![\w/-])", re.I)
+_DATE_NOUN = re.compile(r"\b(dates?|datetimes?|timestamps?|date fields?|date columns?|time ?stamps?)\b", re.I)
+
+_UNITS_RE = re.compile(
+    r"\b(metric(?: units?| system| measurements?)?|imperial(?: units?| system| measurements?)?|"
+    r"(?:us|u\.s\.|american) (?:customary )?(?:units?|measurements?|system)|us customary)\b",
+    re.I,
+)
+_SPELLING_RE = re.compile(
+    r"\b(british|uk|american|us|u\.s\.|canadian|australian)\s+(?:english\s+)?(spelling|english)\b", re.I
+)
+_SPELLING_VALUE = {"uk": "british", "us": "american", "u.s.": "american"}
+
+
+def _negated(low: str, s: int, window: int = 30) -> bool:
+    left = low[_clause_start(low, s) : s]
+    return bool(_NEGATION.search(left[-window:]))
+
+
+def _languages(ctx: _Ctx) -> list[tuple[str, int, int]]:
+    low = ctx.low
+    if re.search(r"\btranslat", low):
+        return []
+    out = []
+    for m in _MATCH_USER.finditer(low):
+        left = low[_clause_start(low, m.start()) : m.start()]
+        left = re.sub(r"\b(?:to|with|for)\s+(?:the\s+|each\s+|every\s+)?\w+\s*$", " ", left)  # "reply to the user"
+        if _LANG_VERB.search(left) and not _NEGATION.search(left) and not _USER_SUBJECT.search(left):
+            out.append(("match-user", m.start(), m.end()))
+    for m in _LANG_RE.finditer(low):
+        s, e = m.span()
+        lang = _LANG_ALIAS.get(m.group(1).lower(), m.group(1).lower())
+        cstart = _clause_start(low, s)
+        left = low[cstart:s]
+        after = low[e:]
+        if re.match(r"\s*(?:-|–)?\s*(?:speaking|speakers?|language\s+(?:input|text|documents?|sources?)|text|input|"
+                    r"translation|version|words?|terms?|names?|titles?|keyboard|locale)\b", after):  # fmt: skip
+            continue
+        ok = False
+        if (
+            (re.search(r"\b(?:in|into)\s+" + _LANG_ADJ + r"$", left) and _LANG_VERB.search(left))
+            or (ctx.label_kind == "language" and len(low[:s].split()) <= 3)
+            or (
+                re.search(r"\b(?:use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
+                and re.match(r"\s*(?:only|for (?:all|every|your)|throughout|at all times|[.,;]|$)", after)
+            )
+            or (
+                re.match(r"\s*only\b", after)
+                and re.search(
+                    r"\b(?:respond|reply|answer|write|speak|communicate)\b[^,;]*\b(?:in\s+)?" + _LANG_ADJ + r"$", left
+                )
+            )
+        ):
+            ok = True
+        if not ok:
+            continue
+        if _NEGATION.search(left) or _USER_SUBJECT.search(re.sub(r"\byou(?:r)?\b", "", left)):
+            continue
+        if re.search(r"\b(?:from|of)\s+" + _LANG_ADJ + r"$", left):
+            continue
+        pm = re.search(r"\b(?:in|into|use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
+        out.append((lang, cstart + pm.start() if pm else s, e))
+    values = {v for v, *_ in out}
+    return out if len(values) <= 1 else []
+
+
+def _tones(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
+    low = ctx.low
+    hits = []
+    for m in _TONE_RE.finditer(low):
+        s, e = m.span()
+        word = m.group(1).lower()
+        if _TONE_NOT.match(low[e:]) or re.search(r"\bsemi-?$", low[:s]):
+            continue
+        if word in ("reserved", "sober", "muted", "relaxed", "excited") and not _TONE_CONTEXT.search(low):
+            continue
+        left = low[max(0, s - 30) : s]
+        if re.search(r"\b(?:not|no|never|avoid|don't|dont|without|rather than|instead of|too|overly|nor|less|"
+                     r"n't|neither|excessively|unnecessarily|over-)\s+(?:\w+[,]?\s+){0,2}$", left):  # fmt: skip
+            continue
+        context_ok = (
+            _TONE_CONTEXT.search(low)
+            or _TONE_LEAD.match(_strip_fillers(low[_clause_start(low, s) :]))
+            or _TONE_LEAD.match(_strip_fillers(low))
+            or ctx.label_kind == "tone"
+        )
+        if not context_ok:
+            continue
+        axis, value = _TONE_WORD[word]
+        hits.append((axis, value, s, e))
+    out = []
+    for axis in {h[0] for h in hits}:
+        vals = {h[1] for h in hits if h[0] == axis}
+        if len(vals) == 1:  # both poles in one sentence ("formal with clients, casual with peers"): skip
+            first = next(h for h in hits if h[0] == axis)
+            out.append(first)
+    return out
+
+
+def _persons(ctx: _Ctx) -> list[tuple[str, int, int]]:
+    low = ctx.low
+    out = []
+    for m in _PERSON_RE.finditer(low):
+        s, e = m.span()
+        left = low[max(0, s - 20) : s]
+        after = low[e:]
+        if re.match(r"\s*(?:shooter|game|view camera|camera)\b", after):
+            continue
+        if not (
+            re.search(r"\b(?:in|use|using|from)\s+(?:the\s+|a\s+)?$", left)
+            or re.match(
+                r"\s*(?:singular\s+|plural\s+)?(?:voice|perspective|point of view|pov|narration|narrative)", after
+            )
+        ):
+            continue
+        if _negated(low, s):
+            continue
+        out.append((_PERSON_VALUE.get(m.group(1).lower(), m.group(1).lower()), _clause_start(low, s), e))
+    return out if len({v for v, *_ in out}) <= 1 else []
+
+
+def _case_value(raw: str) -> str:
+    r = re.sub(r"[ _.-]", "", raw.lower())
+    if r in ("camelcase", "lowercamelcase"):
+        return "camelCase"
+    if r in ("pascalcase", "uppercamelcase"):
+        return "PascalCase"
+    if r == "snakecase":
+        return "snake_case"
+    if r == "kebabcase":
+        return "kebab-case"
+    if r in ("screamingsnakecase", "uppersnakecase", "constantcase"):
+        return "UPPER_SNAKE_CASE"
+    if r == "traincase":
+        return "Train-Case"
+    return r
+
+
+def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
+    """(value, subject, start, end) for naming-case rules."""
+    low = ctx.low
+    if re.search(r"\b(?:convert|transform|map|translate|mapping)\b[^.]*\bfrom\b", low):
+        return []
+    out = []
+    mentions = list(_CASE_RE.finditer(low))
+    for i, m in enumerate(mentions):
+        s, e = m.span()
+        if _negated(low, s, 25):
+            continue
+        nxt = mentions[i + 1].start() if i + 1 < len(mentions) else len(low)
+        after = low[e:nxt]
+        subject = None
+        fm = re.match(r"\s*(?:naming\s+)?(?:for|on|in|with)\s+(?:all\s+|the\s+|any\s+|every\s+|each\s+|our\s+|your\s+)?"
+                      r"([^,;.()]+?)(?=\s*(?:,|;|\.|\(|$|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|\bto\b|\bso\b))",
+                      after)  # fmt: skip
+        nm = _NAMING_NOUN.match(after)
+        name_m = re.search(
+            r"\bname\s+(?:all\s+|the\s+|your\s+|any\s+)?([a-z][\w/ -]{0,40}?)\s+(?:using|with|in|as)\s+$", low[:s]
+        )
+        if re.match(r"\s*(?:or|/|and/or)\s", after) or re.search(r"\b(?:or|either)\s+$", low[:s]):
+            return []  # alternatives ("snake_case or kebab-case")
+        if nm:
+            subject = nm.group(1)
+        elif fm:
+            subject = fm.group(1)
+        elif name_m:
+            subject = name_m.group(1)
+        elif ctx.label_subject:
+            subject = ctx.label_subject
+        else:
+            left = low[_clause_start(low, s) : s]
+            left = re.sub(
+                r"\s*\b(?:use|uses|using|in|are|is|should|must|be|written|named|always|as|follow|follows|"
+                r"following|with|the)\b\s*$",
+                "",
+                left,
+            )
+            prev = None
+            while prev != left:
+                prev = left
+                left = re.sub(
+                    r"\s*\b(?:use|uses|using|in|are|is|should|must|be|written|named|always|as|follow|follows|"
+                    r"following|with|the|all)\b\s*$",
+                    "",
+                    left,
+                )
+            left = _strip_fillers(left)
+            if left.strip() and left.strip().split()[0] not in _VERBS:
+                subject = left
+        if subject is None:
+            if not _is_directive(ctx):
+                continue
+            subject = "identifiers"
+        subject = re.sub(r"\s+(?:in|of|for|within|inside)\s+(?:the\s+|all\s+|our\s+|your\s+)?(?:responses?|"
+                         r"outputs?|answers?|replies|api responses?|json)\b.*$", "", subject.strip())  # fmt: skip
+        canon = _canon_np(subject)
+        if canon == "response":
+            canon = "identifiers"
+        canon = _group_noun(canon)
+        value = _case_value(m.group(1))
+        if ctx.text[s : s + 10] == "CamelCase " or ctx.text[s:e] == "CamelCase":
+            value = "PascalCase"  # Ruby/Python style guides: "CamelCase for classes"
+        out.append((value, canon, _clause_start(low, s), e))
+    by_subject: dict[str, set[str]] = {}
+    for v, subj, *_ in out:
+        by_subject.setdefault(subj, set()).add(v)
+    return [o for o in out if len(by_subject[o[1]]) == 1]
+
+
+def _dates(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
+    low = ctx.low
+    noun = _DATE_NOUN.search(low)
+    if not noun and ctx.label_kind != "date":
+        return []
+    out = []
+    for m in _DATE_RE.finditer(low):
+        s, e = m.span()
+        if _negated(low, s, 25) or re.search(r"\blike\s+(?:i|we)\s+said|\bfrom\s+$", low[max(0, s - 15) : s]):
+            continue
+        raw = m.group(1).lower()
+        value = next(v for v, p in _DATE_FORMATS if re.fullmatch(p, raw, re.I))
+        out.append((value, s, e))
+    if len({v for v, *_ in out}) != 1:
+        return []
+    value, s, e = out[0]
+    if ctx.label_kind == "date" or ctx.label_subject in ("date", "dates"):
+        subject = "date"
+    else:
+        nm = _DATE_NOUN.search(low)
+        subject = _singular(nm.group(1).lower().replace("time stamp", "timestamp")) if nm else "date"
+        # "dates in the UI", "created_at dates"
+        qm = (
+            re.match(
+                r"\s+(?:in|on|for|shown in|displayed in)\s+(?:the\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[nm.end() :]
+            )
+            if nm
+            else None
+        )
+        if (
+            qm
+            and qm.group(1) not in _SCOPE_STOP
+            and not _DATE_RE.match(qm.group(1))
+            and qm.group(1).split()[0]
+            not in (
+                "iso",
+                "the",
+                "a",
+                "utc",
+                "format",
+            )
+        ):
+            subject += " @ " + _canon_np(qm.group(1))
+    return [(value, subject, min(s, noun.start()) if noun else s, e)]
+
+
+def _unit_systems(ctx: _Ctx) -> list[tuple[str, int, int]]:
+    low = ctx.low
+    out = []
+    for m in _UNITS_RE.finditer(low):
+        s, e = m.span()
+        left = low[max(0, s - 25) : s]
+        if not re.search(
+            r"\b(?:in|use|using|into|to|switch to|stick to|prefer|give|express \w+ in)\s+(?:the\s+)?$", left
+        ):
+            continue
+        if _negated(low, s, 25):
+            continue
+        raw = m.group(1).lower()
+        out.append(("metric" if raw.startswith("metric") else "us-customary", s, e))
+    return out if len({v for v, *_ in out}) == 1 else []
+
+
+def _spellings(ctx: _Ctx) -> list[tuple[str, int, int]]:
+    low = ctx.low
+    out = []
+    for m in _SPELLING_RE.finditer(low):
+        s, e = m.span()
+        left = low[max(0, s - 25) : s]
+        if not re.search(r"\b(?:use|using|in|write in|follow|prefer)\s+(?:the\s+)?$", left):
+            continue
+        if _negated(low, s, 25) or _USER_SUBJECT.search(low[_clause_start(low, s) : s]):
+            continue
+        v = m.group(1).lower()
+        out.append((_SPELLING_VALUE.get(v, v), s, e))
+    return out if len({v for v, *_ in out}) == 1 else []
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence analysis
+# ---------------------------------------------------------------------------------------------
+
+_LABEL = re.compile(r"^\s*([A-Za-z][\w '/&().-]{0,40}?)\s*:\s+(?=\S)")
+_PREFACE_LABELS = re.compile(
+    r"^(?:note|notes|nb|n\.b|remember|reminder|important|update|updated|edit|edited|correction|addendum|p\.?s|"
+    r"pps|tip|also|finally|one more thing|again|warning|caution|reminder|"
+    r"critical|key|crucial|bonus|change|new|ps|fyi|heads up|clarification|extra|plus|and|oh|ok|okay|remember this|"
+    r"step \d+|\d+)$",
+    re.I,
+)
+_GENERIC_LABELS = {
+    "output": "format",
+    "output format": "format",
+    "format": "format",
+    "formatting": "format",
+    "response format": "format",
+    "return format": "format",
+    "answer format": "format",
+    "response": "format",
+    "responses": "format",
+    "answer": "format",
+    "reply": "format",
+    "output style": "format",
+    "tone": "tone",
+    "voice": "tone",
+    "register": "tone",
+    "style": "tone",
+    "tone of voice": "tone",
+    "tone and style": "tone",
+    "voice and tone": "tone",
+    "language": "language",
+    "response language": "language",
+    "output language": "language",
+    "languages": "language",
+    "length": "length",
+    "word count": "length",
+    "word limit": "length",
+    "length limit": "length",
+    "max length": "length",
+    "size": "length",
+    "dates": "date",
+    "date": "date",
+    "date format": "date",
+}
+_SENTENCE_SKIP = re.compile(
+    r"^(?:e\.g\.|for example|for instance|example|examples|sample|such as|input|inputs|(?:user|assistant|human|ai|bot|"
+    r"q|a|question)\s*:|answer example)",
+    re.I,
+)
+
+
+def _make_ctx(sent: _Sentence) -> _Ctx | None:
+    text = sent.text.strip()
+    text = re.sub(r"^[>\s]+", "", text)
+    label = label_subject = label_kind = None
+    m = _LABEL.match(text)
+    if (
+        m
+        and len(m.group(1).split()) <= 4
+        and not m.group(1).lower().startswith(("e.g", "i.e"))
+        and (m.group(1).split()[0].lower() not in _VERBS or m.group(1).lower().strip("*_ ") in _GENERIC_LABELS)
+    ):
+        raw = m.group(1).strip()
+        rest = text[m.end() :]
+        key = raw.lower().strip("*_ ")
+        if _PREFACE_LABELS.match(key):
+            text = rest
+        elif key in _GENERIC_LABELS:
+            label, label_kind = raw, _GENERIC_LABELS[key]
+            text = rest
+        elif key in (
+            "example",
+            "examples",
+            "input",
+            "sample",
+            "e.g",
+            "user",
+            "assistant",
+            "human",
+            "question",
+            "q",
+            "a",
+        ):
+            return None
+        else:
+            label = raw
+            label_subject = _group_noun(_canon_np(re.sub(r"\(.*?\)", "", key)))
+            if label_subject == "response":
+                label_subject = None
+            text = rest
+    if _SENTENCE_SKIP.match(text):
+        return None
+    low = text.lower()
+    lead_scope = None
+    lm = re.match(
+        r"^\s*(?:for|in|within|inside|on)\s+(?:the\s+|all\s+|each\s+|every\s+|any\s+|your\s+)?([^,]{1,40}),\s", low
+    )
+    if lm:
+        q = _canon_np(lm.group(1))
+        if q not in _SCOPE_STOP and q != "response" and not lm.group(1).startswith(("short", "general", "addition")):
+            lead_scope = q
+    sm = re.search(
+        r"\b(?:section|heading|header|subsection|part|field|column|key|block|list|table)\s+(?:called|named|titled|"
+        r"labell?ed|entitled)\s+([\w'-]+(?:\s+[\w'-]+){0,3})",
+        text,
+    )
+    if sm and lead_scope is None:
+        lead_scope = _canon_np(re.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
+    return _Ctx(text, low, label, label_subject, label_kind, sent.context, lead_scope, sent.index, sent.heading)
+
+
+def _in_parens(low: str, pos: int) -> bool:
+    before = low[:pos]
+    return before.count("(") > before.count(")") or before.count("[") > before.count("]")
+
+
+def _in_label(ctx: _Ctx, pos: int) -> bool:
+    """True inside a leading "label:" that is not an instruction ("1-3 missing files: -5 points")."""
+    colon = ctx.low.find(":", pos)
+    if colon < 0:
+        return False
+    head = ctx.low[:colon]
+    first = _strip_fillers(head).split()[:1]
+    return len(head.split()) <= 8 and not (first and first[0] in _VERBS)
+
+
+def _is_directive(ctx: _Ctx) -> bool:
+    """Imperative or modal sentence ("Use 5 bullets", "The outline should have 8 sections")."""
+    low = _strip_fillers(ctx.low)
+    first = low.split()[0].strip(",.") if low.split() else ""
+    if first in _VERBS:
+        return True
+    if ctx.label_subject or ctx.label_kind:
+        return True
+    if re.match(r"(?:he|she|they|we|i|his|her|their|our|my|[a-z]+'s)\b", low):
+        return False
+    return bool(re.search(r"\b(?:should|must|shall|needs? to|has to|have to)\b", low))
+
+
+def _analyse(sent: _Sentence) -> list[Constraint]:
+    if sent.conditional:
+        return []
+    ctx = _make_ctx(sent)
+    if ctx is None:
+        return []
+    low = ctx.low
+    if low.rstrip().endswith("?") or _CONDITIONAL.search(_UNBOUNDED_CUE.sub(" ", low)):
+        return []
+    out: list[Constraint] = []
+
+    def add(kind: str, subject: str | None, value: str) -> None:
+        if subject is None:
+            return
+        c = Constraint(kind, subject, value, sent.start, sent.end, sent.text)
+        if c not in out:
+            out.append(c)
+
+    directive = _is_directive(ctx)
+    for value, s, e, strong, override in _formats(ctx):
+        if not _in_parens(low, s):
+            add("format", _with_context(override, ctx) if override else _subject(ctx, s, e, strong), value)
+    for kind, value, s, e, override in _numeric(ctx, directive):
+        if _in_parens(low, s) or _in_label(ctx, s):
+            continue
+        if override and override != "response" and not override.startswith("{} @ ") and ctx.lead_scope:
+            override = f"{override} @ {ctx.lead_scope}"
+        if override and override.startswith("{} @ "):
+            subj = _subject(ctx, s, e)
+            if subj is None:
+                continue
+            head, _qual, soft = _split_subject(subj)
+            override = f"{head} @ {override[5:]}" + "".join(f" ({k} {v})" for k, v in soft.items())
+        add(kind, override or _subject(ctx, s, e), value)
+    for value, s, e in _languages(ctx):
+        add("language", _subject(ctx, s, e), value)
+    for axis, value, s, e in _tones(ctx):
+        add(axis, _subject(ctx, _clause_start(low, s), e), value)
+    for value, s, e in _persons(ctx):
+        add("person", _subject(ctx, s, e), value)
+    for value, subject, s, _e in _cases(ctx):
+        if not _in_parens(low, s):
+            add("case", _with_context(subject, ctx), value)
+    for value, subject, _s, _e in _dates(ctx):
+        add("date-format", _with_context(subject, ctx), value)
+    for value, _s, e in _unit_systems(ctx):
+        qual = ctx.lead_scope
+        fm = re.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[e:])
+        if fm and _canon_np(fm.group(1)) not in _SCOPE_STOP and fm.group(1) not in ("everything", "all"):
+            qual = _canon_np(fm.group(1))
+        add("units", f"measurements @ {qual}" if qual else "measurements", value)
+    for value, _s, _e in _spellings(ctx):
+        add("spelling", "response", value)
+    # one value per (kind, subject) per sentence; conflicting ones cancel out
+    seen: dict[tuple[str, str], set[str]] = {}
+    for c in out:
+        seen.setdefault((c.kind, c.subject), set()).add(c.value)
+    return [c for c in out if len(seen[(c.kind, c.subject)]) == 1]
+
+
+def extract_constraints(text: str, skip: Callable[[int], bool] = lambda i: False) -> list[Constraint]:
+    """Constraints stated in the text; `skip(offset)` is True for offsets inside code/quotes/examples, which must be ignored."""  # noqa: E501
+    out: list[Constraint] = []
+    for sent in _sentences(text, skip):
+        out.extend(_analyse(sent))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Contradictions
+# ---------------------------------------------------------------------------------------------
+
+
+def _compatible(kind: str, a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if kind == "format":
+        return _formats_compatible(a, b)
+    if kind.startswith(("length:", "count:")):
+        return not _numbers_conflict(a, b)
+    return False
+
+
+def _split_subject(subject: str) -> tuple[str, str, dict[str, str]]:
+    """(head, hard qualifier, soft qualifiers by sort) of a subject string."""
+    soft = dict(re.findall(r" \((under|re) ([^()]*)\)", subject))
+    main = re.sub(r" \((?:under|re) [^()]*\)", "", subject)
+    head, _, qual = main.partition(" @ ")
+    return head, qual, soft
+
+
+def _same_subject(a: Constraint, b: Constraint) -> bool:
+    if a.subject == b.subject:
+        return True
+    ha, qa, sa = _split_subject(a.subject)
+    hb, qb, sb = _split_subject(b.subject)
+    if ha != hb or any(sa[k] != sb[k] for k in sa.keys() & sb.keys()):
+        return False
+    if qa == qb:
+        return True
+    if qa and qb:
+        return False
+    # "Post your report in #ops-alerts as ..." vs "For #ops-alerts, write ..."
+    q, other = (qa, b) if qa else (qb, a)
+    return bool(re.search(r"(?<![\w-])" + re.escape(q) + r"(?:e?s)?(?![\w-])", other.sentence.lower()))
+
+
+def find_contradictions(constraints: list[Constraint]) -> list[tuple[Constraint, Constraint]]:
+    """(earlier, later) pairs where the later one contradicts the earlier one: same kind and subject, incompatible values. Report each later constraint at most once (against the most recent earlier one it contradicts)."""  # noqa: E501
+    pairs: list[tuple[Constraint, Constraint]] = []
+    for j, later in enumerate(constraints):
+        for i in range(j - 1, -1, -1):
+            earlier = constraints[i]
+            if earlier.kind != later.kind or not _same_subject(earlier, later):
+                continue
+            if earlier.start == later.start and earlier.sentence == later.sentence:
+                continue
+            if _compatible(later.kind, earlier.value, later.value):
+                break  # the later one restates (or refines) the current value
+            pairs.append((earlier, later))
+            break
+    return pairs
