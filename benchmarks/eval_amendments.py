@@ -116,7 +116,13 @@ def score_sharded(folder: Path, verbose: bool) -> dict:
             print(f"  {rel}: labeled {label['amendments']} found {amd}")
     return {
         "groups": {k: dict(v) for k, v in groups.items()},
-        "lines": {"tp": tp, "fp": fp, "fn": fn, "precision": round(_ratio(tp, tp + fp), 3), "recall": round(_ratio(tp, tp + fn), 3)},
+        "lines": {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "precision": round(_ratio(tp, tp + fp), 3),
+            "recall": round(_ratio(tp, tp + fn), 3),
+        },
     }
 
 

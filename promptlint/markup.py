@@ -46,9 +46,9 @@ _TAG_OPEN = re.compile(
 )
 # Quoted strings within one paragraph; straight and typographic quotes.
 _QUOTED = re.compile(
-    r"(?<![\w\"])\"[^\"\n]{1,400}\"(?![\w\"])"
-    r"|“[^”\n]{1,400}”"
-    r"|‘[^’\n]{1,400}’"
+    r"(?<![\w\"])\"[^\"\n]{1,2000}\"(?![\w\"])"
+    r"|“[^”\n]{1,2000}”"
+    r"|‘[^’\n]{1,2000}’"
     r"|(?<![\w'])'[^'\n]{2,400}'(?![\w'])"
 )
 PLACEHOLDER = re.compile(
@@ -115,9 +115,18 @@ _DELIMITED = re.compile(
 )
 # A line that introduces an example ("Example of a good closing:", "For instance:", "e.g.:").
 _EXAMPLE_INTRO = re.compile(
-    r"^[^\n]*\b(?:examples?|e\.g\.|for instance|sample|such as|like this|looks like|would look|template)\b[^\n]*:[ \t]*\r?$",
+    r"^[^\n]*\b(?:examples?|e\.g\.|for instance|sample|such as|like this|looks like|would look|template)\b"
+    r"[^\n]*:[ \t]*\r?$",
     re.M | re.I,
 )
+
+
+_JSON_VALUE_LINE = re.compile(r'^[ \t]*"[^"\n]{1,60}"[ \t]*:[ \t]*(?P<value>"[^\n]*)$', re.M)
+
+
+def _json_value_lines(text: str) -> list[Region]:
+    """String values of JSON-looking lines (``"key": "..."``): data, not instructions."""
+    return [Region(m.start("value"), m.end("value"), QUOTED) for m in _JSON_VALUE_LINE.finditer(text)]
 
 
 def _delimited(text: str) -> list[Region]:
@@ -140,7 +149,9 @@ def _indented_blocks(text: str) -> list[Region]:
         line = lines[i]
         intro = bool(_EXAMPLE_INTRO.match(line))
         prev_blank = i == 0 or not lines[i - 1].strip()
-        if intro or (prev_blank and _indent(line) >= 4 and line.strip() and not line.lstrip().startswith(("-", "*", "+"))):
+        if intro or (
+            prev_blank and _indent(line) >= 4 and line.strip() and not line.lstrip().startswith(("-", "*", "+"))
+        ):
             base = _indent(line) if intro else -1
             j = i + 1 if intro else i
             while j < len(lines) and not lines[j].strip():
@@ -162,7 +173,7 @@ def _indented_blocks(text: str) -> list[Region]:
 def find_regions(text: str) -> list[Region]:
     """Regions rules usually skip: code, HTML comments, block quotes, examples, quotes."""
     regions = _fences(text)
-    for region in _delimited(text) + _indented_blocks(text):
+    for region in _delimited(text) + _indented_blocks(text) + _json_value_lines(text):
         if _outside(region.start, regions):
             regions.append(region)
     for m in _HTML_COMMENT.finditer(text):

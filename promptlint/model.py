@@ -140,7 +140,7 @@ class Message:
         """True when ``offset`` lies inside a region (of one of ``kinds``, if given)."""
         if not self.regions:
             return False
-        mask = self.masked_text(kinds)
+        mask = self.masked_text(kinds, "\0")
         return 0 <= offset < len(mask) and mask[offset] == "\0"
 
     def masked_text(self, kinds: frozenset[str] | set[str] | None = None, fill: str = " ") -> str:

@@ -511,9 +511,7 @@ def test_json_string_positions_and_escapes():
 
 def test_json_crlf_and_raw_unicode():
     text = crlf(
-        json.dumps(
-            {"messages": [{"role": "user", "content": "héllo\twörld 中文"}]}, indent=2, ensure_ascii=False
-        )
+        json.dumps({"messages": [{"role": "user", "content": "héllo\twörld 中文"}]}, indent=2, ensure_ascii=False)
     )
     doc = json_doc(text)
     check_positions(doc, 0, ["héllo", "wörld", "中文"])
@@ -580,9 +578,7 @@ def _alias_bomb() -> str:
     ],
 )
 def test_alias_bomb_is_bounded(tail):
-    text = (
-        _alias_bomb() + ("" if "messages" in tail else "messages:\n  - role: user\n    content: hi\n") + tail
-    )
+    text = _alias_bomb() + ("" if "messages" in tail else "messages:\n  - role: user\n    content: hi\n") + tail
     started = time.perf_counter()
     result = load_yaml("bomb.prompt.yml", text)
     assert time.perf_counter() - started < 2
@@ -610,8 +606,7 @@ def test_recursive_alias_is_refused():
     [
         "messages:\n  - role: user\n    content: " + "[" * 10000 + "]" * 10000 + "\n",
         "role: x\ncontent: y\nmessages: " + "{a: " * 10000 + "1" + "}" * 10000 + "\n",
-        "messages:\n"
-        + "".join("  " * i + "- role: user\n" + "  " * i + "  content:\n" for i in range(1, 400)),
+        "messages:\n" + "".join("  " * i + "- role: user\n" + "  " * i + "  content:\n" for i in range(1, 400)),
     ],
 )
 def test_deep_yaml_nesting_is_bounded(text):
@@ -756,17 +751,12 @@ def test_yaml_set_message_text_other_styles():
     # Double-quoted stays double-quoted.
     out = apply_edits(EDIT_YAML, ed.set_message_text(doc, 1, 'A "quote"'))
     assert 'content: "A \\"quote\\""' in out
-    for i, new in enumerate(
-        ["", "  leading", "trailing  ", "x\r\ny", "tab\there", "a\n\n\n", "\x7f\x85\u2028"]
-    ):
+    for i, new in enumerate(["", "  leading", "trailing  ", "x\r\ny", "tab\there", "a\n\n\n", "\x7f\x85\u2028"]):
         for index in range(4):
             out = apply_edits(EDIT_YAML, ed.set_message_text(doc, index, new))
             got = contents(out)
             assert got[index] == new, (i, index, out)
-            assert (
-                got[:index] + got[index + 1 :]
-                == contents(EDIT_YAML)[:index] + contents(EDIT_YAML)[index + 1 :]
-            )
+            assert got[:index] + got[index + 1 :] == contents(EDIT_YAML)[:index] + contents(EDIT_YAML)[index + 1 :]
 
 
 def test_yaml_block_with_leading_spaces_uses_indentation_indicator():
@@ -887,10 +877,7 @@ def test_json_set_and_replace_text():
     # Across an escape: the whole string is re-rendered.
     assert json_contents(apply_edits(EDIT_JSON, ed.replace_text(doc, 3, 4, 7, "X")))[2] == "ThirXine"
     assert json_contents(apply_edits(EDIT_JSON, ed.replace_text(doc, 1, 0, 7, "")))[0] == 'one"'
-    assert (
-        json.loads(apply_edits(EDIT_JSON, ed.set_message_text(doc, 0, "\ud800 lone")))["system"]
-        == "\ud800 lone"
-    )
+    assert json.loads(apply_edits(EDIT_JSON, ed.set_message_text(doc, 0, "\ud800 lone")))["system"] == "\ud800 lone"
 
 
 @pytest.mark.parametrize("index", [1, 2, 3])
@@ -915,11 +902,7 @@ def test_json_remove_system_member_and_sole_item():
 
 def test_json_remove_text_block_of_several():
     text = json.dumps(
-        {
-            "messages": [
-                {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}
-            ]
-        }
+        {"messages": [{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}]}
     )
     doc = json_doc(text)
     out = json.loads(apply_edits(text, doc.editor.remove_message(doc, 1)))
@@ -931,9 +914,5 @@ def test_json_remove_text_block_of_several():
 def test_json_openai_list_remove():
     text = '[\n  {"role": "system", "content": "S"},\n  {"role": "user", "content": "U"}\n]\n'
     doc = json_doc(text)
-    assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 0))) == [
-        {"role": "user", "content": "U"}
-    ]
-    assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 1))) == [
-        {"role": "system", "content": "S"}
-    ]
+    assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 0))) == [{"role": "user", "content": "U"}]
+    assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 1))) == [{"role": "system", "content": "S"}]

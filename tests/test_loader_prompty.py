@@ -92,10 +92,7 @@ def test_body_without_markers_is_one_system_message():
 
 def test_marker_variants_and_crlf():
     text = (
-        "---\r\nname: x\r\n---\r\n\r\n"
-        "# System:\r\nBe kind.\r\n\r\n"
-        "  USER :  \r\nQuestion?\r\n"
-        "Assistant:\r\nAnswer.\r\n"
+        "---\r\nname: x\r\n---\r\n\r\n# System:\r\nBe kind.\r\n\r\n  USER :  \r\nQuestion?\r\nAssistant:\r\nAnswer.\r\n"
     )
     doc = one_doc(text)
     assert [(m.role, m.text) for m in doc.messages] == [

@@ -170,9 +170,7 @@ def test_json_shape_and_fix_locations() -> None:
     assert prm["fix"] == {
         "applicability": "safe",
         "message": "Lowercase it",
-        "edits": [
-            {"content": "this", "location": {"row": 2, "column": 5}, "end_location": {"row": 2, "column": 9}}
-        ],
+        "edits": [{"content": "this", "location": {"row": 2, "column": 5}, "end_location": {"row": 2, "column": 9}}],
     }
     assert items[0]["fix"]["edits"][0]["location"] == {"row": 1, "column": 6}
     assert items[0]["fix"]["applicability"] == "unsafe"
@@ -247,9 +245,7 @@ def test_sarif_structure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     shifted_source = "\n\n" + SOURCE
     shifted = [finding("PRM002", 5, 1, 5, 10), finding("PRM002", 6, 1, 6, 10)]
     again = json.loads(run("sarif", shifted, sources={PATH: shifted_source}, root=str(tmp_path)))
-    assert [
-        r["partialFingerprints"]["primaryLocationLineHash"] for r in again["runs"][0]["results"]
-    ] == prints[2:]
+    assert [r["partialFingerprints"]["primaryLocationLineHash"] for r in again["runs"][0]["results"]] == prints[2:]
 
 
 def test_sarif_paths_and_unknown_rule(tmp_path: Path) -> None:
@@ -286,9 +282,7 @@ def test_junit() -> None:
     assert set(suites) == {PATH, "other.md"}
     assert suites[PATH].get("failures") == "4"
     cases = suites[PATH].findall("testcase")
-    assert [c.get("name") for c in cases] == ["promptlint.AMD001", "promptlint.PRM001"] + [
-        "promptlint.PRM002"
-    ] * 2
+    assert [c.get("name") for c in cases] == ["promptlint.AMD001", "promptlint.PRM001"] + ["promptlint.PRM002"] * 2
     failure = cases[1].find("failure")
     assert failure is not None and failure.get("type") == "PRM001"
     assert failure.text == "2:5: shouting here"

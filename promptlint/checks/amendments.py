@@ -6,8 +6,8 @@ import re
 
 from promptlint.checks.merge import move_up_fix, paragraph_bounds
 from promptlint.checks.turns import (
-    first_instruction,
     fillers_between,
+    first_instruction,
     instruction_messages,
     is_filler,
     previous_non_filler,
@@ -22,24 +22,24 @@ SKIP = frozenset({CODE, COMMENT, QUOTE, EXAMPLE, QUOTED})
 # runs of optional blanks in one pattern backtrack badly on long indented lines.
 _LEAD = r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:#{1,6} ?)?(?:\*\*|__|\*|_)?[\[(]?"
 MARKER = re.compile(
-    _LEAD
-    + r"(?P<marker>"
+    _LEAD + r"(?P<marker>"
     r"P\.[ ]?P\.[ ]?S\.?|P\.[ ]?S\.|PPS\b|PS\b|"
     r"(?:IMPORTANT|MAJOR|URGENT|LATE|LATER)[ \t]+(?:CHANGE|UPDATE|ADDITION|CORRECTION|AMENDMENT)S?|"
     r"NEW[ \t]+(?:REQUIREMENT|RULE|INSTRUCTION)S?|"
     r"UPDATED?|EDIT(?:ED)?(?:[ \t]*\d{1,2})?|ETA|ADDENDUM|CORRECTION|ERRATUM|ERRATA|AMENDMENT|REVISION|REVISED|"
     r"CHANGE[ \t]+OF[ \t]+PLANS?|ADDITION"
     r")"
-    r"(?P<tail>(?:[ \t]+(?:to|on)[ \t]+(?:the[ \t]+)?(?:instructions?|rules?|prompt|above|brief|request)(?:[ \t]+above)?)?"
-    r"(?:[ \t]*[(\[][^)\]\n]{1,40}[)\]])?)"
+    r"(?P<tail>(?:[ \t]+(?:to|on)[ \t]+(?:the[ \t]+)?(?:instructions?|rules?|prompt|above|brief|request)"
+    r"(?:[ \t]+above)?)?"
+    r"(?:[ \t]*[(\[][^)\]\n]{0,30}\d[^)\]\n]{0,30}[)\]])?)"
     r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*[\])]?[ \t]*(?:\*\*|__)?"
     r"(?P<sep>:|[ \t]+[-–—][ \t]|[-–—][ \t]|(?<=\.)[ \t]+|[ \t]*(?=\r?\n|$))",
     re.I,
 )
 CORRECTION = re.compile(
     r"(?P<phrase>"
-    r"actually[ \t]*(?:,|—|–|[ \t]-[ \t]|[ \t]+(?=(?:please|use|make|do|don't|we|i|let's|no|scratch|forget|ignore|"
-    r"change|switch|instead|it|the|this|that|skip|drop|keep)\b))"
+    r"actually[ \t]*(?:,|—|–|[ \t]-[ \t]|[ \t]+(?=(?:please|use|make|do|don't|let's|scratch|forget|ignore|"
+    r"change|switch|skip|drop|keep|(?:we|i)[ \t]+(?:need|want|meant|prefer|should))\b))"
     r"|(?:no,?[ \t]+)?wait[ \t]*(?:,|—|–|!|[ \t]-[ \t]|\.\.\.)"
     r"|scratch[ \t]+(?:that|this|the|my|what|those|everything)\b"
     r"|on[ \t]+second[ \t]+thoughts?\b"
@@ -67,6 +67,8 @@ def _sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence starts: line starts (after a bullet) and after . ! ?"""
     starts = set(_line_starts(text)) | {m.end() for m in _SENTENCE_END.finditer(text)}
     return sorted(_ITEM_LEAD.match(text, pos).end() for pos in starts)
+
+
 _REFERENCE = re.compile(r"^(?:forget|disregard|ignore|scratch|never)", re.I)
 _CLAUSE_END = re.compile(r"[ \t]*(?:—|–|[ \t]-[ \t]|:|;|\.(?=[ \t\n])|,)[ \t]*")
 _DEF_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?[A-Z][\w /-]{0,30}(?:\*\*)?[ \t]*:", re.M)
@@ -80,9 +82,9 @@ DATED_ENTRY = re.compile(
     re.I,
 )
 _OVERRIDE = re.compile(
-    r"\b(?:now|no longer|instead|moved|switched|replaced|migrated|deprecated|ignore|disregard|anymore|any more|"
-    r"from now on|going forward|changed|new|removed|dropped|stop|supersedes?|overrides?|rather than|not\b[^.\n]{0,40}"
-    r"\babove)\b",
+    r"\b(?:no longer|instead|moved to|switched to|replaced|migrated to|deprecated|ignore|disregard|anymore|"
+    r"any more|from now on|going forward|supersedes?|overrides?|rather than|is now|are now|now (?:use|uses|using|"
+    r"require|requires|required|must|the)|(?:the )?(?:above|earlier|previous) (?:rule|instruction|section)s?)\b",
     re.I,
 )
 
@@ -133,7 +135,7 @@ def amendment_marker(doc: PromptDocument, ctx: RuleContext) -> None:
     msgs = instruction_messages(doc)
     for i in msgs:
         msg = doc.messages[i]
-        text = msg.masked_text(SKIP)
+        text = msg.text
         for m in _line_matches(MARKER, text):
             if msg.in_region(m.start("marker"), SKIP):
                 continue
@@ -305,14 +307,32 @@ def _fillers_around(doc: PromptDocument, i: int) -> list[int]:
     return out
 
 
+_CHANGES_HEADING = re.compile(
+    r"^#{1,6}[ \t]+.*\b(?:change(?:s|log)?|updates?|history|revisions?|amendments?|news|log|what's new|recent)\b",
+    re.I,
+)
+
+
+def _under_changes_heading(text: str, pos: int) -> bool:
+    """True when the closest heading above ``pos`` names a changes/updates/history section."""
+    for line in reversed(text[:pos].split("\n")[:-1]):
+        if line.startswith("#"):
+            return bool(_CHANGES_HEADING.match(line))
+    return False
+
+
 def changelog_override(doc: PromptDocument, ctx: RuleContext) -> None:
     """AMD005: dated changelog entries that override earlier rules."""
     msgs = instruction_messages(doc)
     for i in msgs:
         msg = doc.messages[i]
         text = msg.masked_text(SKIP)
-        for m in _line_matches(DATED_ENTRY, text):
-            if msg.in_region(m.start("date"), SKIP):
+        entries = [m for m in _line_matches(DATED_ENTRY, text) if not msg.in_region(m.start("date"), SKIP)]
+        if not entries:
+            continue
+        agent_file = doc.kind == "agent-instructions"
+        for m in entries:
+            if not (agent_file or _under_changes_heading(text, m.start())):
                 continue
             if _words_before(doc, msgs, i, m.start()) < ctx.params.get("min_words_before", 8):
                 continue

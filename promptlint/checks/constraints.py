@@ -44,7 +44,6 @@ def _set(words: str) -> frozenset[str]:
 
 
 _UNITS = {
-    "ones": 1,
     "one": 1,
     "single": 1,
     "a single": 1,
@@ -368,6 +367,25 @@ def _intro_context(intro: str) -> tuple[str | None, bool]:
     return (subject or None), False
 
 
+_MAX_SENTENCE = 400
+
+
+def _bounded(flat: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split an overlong run-on sentence at clause boundaries so every piece stays short."""
+    out = []
+    while b - a > _MAX_SENTENCE:
+        window = flat[a : a + _MAX_SENTENCE]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" - "), window.rfind(" — "))
+        if cut < _MAX_SENTENCE // 4:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = _MAX_SENTENCE
+        out.append((a, a + cut + 1))
+        a += cut + 1
+    out.append((a, b))
+    return out
+
+
 def _sentences(text: str, skip: Callable[[int], bool]) -> list[_Sentence]:
     masked = _mask(text, skip)
     out: list[_Sentence] = []
@@ -397,6 +415,7 @@ def _sentences(text: str, skip: Callable[[int], bool]) -> list[_Sentence]:
             pieces.append((pos, m.start()))
             pos = m.end()
         pieces.append((pos, len(flat)))
+        pieces = [chunk for a, b in pieces for chunk in _bounded(flat, a, b)]
         index = -1
         for a, b in pieces:
             while a < b and flat[a] == " ":
@@ -501,14 +520,8 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
         return None  # refers back to something named in an earlier sentence
     # "3 bullet points, each under 15 words" / "15 words each"
     after = low[end : end + 30]
-    prefix_clause = _clause_prefix(low, start).strip()
-    if re.match(
-        r"^\s*(?:each|apiece)\b(?!\s+(?:a|an|the|with|of|one|should|must|is|has)\b)", after
-    ) or prefix_clause in (
-        "each",
-        "each one",
-        "each of them",
-    ):
+    trailing_each = re.match(r"^\s*(?:each|apiece)\b(?!\s+(?:a|an|the|with|of|one|should|must|is|has)\b)", after)
+    if trailing_each or _clause_prefix(low, start).strip() in ("each", "each one", "each of them"):
         words = re.findall(r"[a-z][\w-]*|\d+", low[:start])
         for k in range(len(words) - 1, -1, -1):
             w = words[k]

@@ -11,9 +11,70 @@ from promptlint.model import PromptDocument
 _BLANK = re.compile(r"\n[ \t]*\n")
 _WORD = re.compile(r"[a-zA-Z][a-zA-Z'-]{2,}")
 _STOP = frozenset(
-    "the and for with that this from your you are not but all any can will should must use when what have has "
-    "its into than then them they their there these those each every only also just more most some such very "
-    "was were been being about above below after before again other our out over own same too under until".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "your",
+        "you",
+        "are",
+        "not",
+        "but",
+        "all",
+        "any",
+        "can",
+        "will",
+        "should",
+        "must",
+        "use",
+        "when",
+        "what",
+        "have",
+        "has",
+        "its",
+        "into",
+        "than",
+        "then",
+        "them",
+        "they",
+        "their",
+        "there",
+        "these",
+        "those",
+        "each",
+        "every",
+        "only",
+        "also",
+        "just",
+        "more",
+        "most",
+        "some",
+        "such",
+        "very",
+        "was",
+        "were",
+        "been",
+        "being",
+        "about",
+        "above",
+        "below",
+        "after",
+        "before",
+        "again",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "too",
+        "under",
+        "until",
+    ]
 )
 
 
@@ -98,19 +159,30 @@ def move_up_fix(
     rm_start, rm_end = removal_span(src_text, src_start, src_end)
     if src == target:
         text = src_text
+        replaced = contradicted_span(text, rm_start, body)
+        if replaced is not None:  # the amendment restates a constraint: it replaces the old sentence
+            a, b = replaced
+            new_text = text[:a] + body + text[b:rm_start] + text[rm_end:]
+            return Fix(
+                "unsafe", _replace_edits(doc, src, text, new_text, (a, b, body), (rm_start, rm_end)), description
+            )
         anchor = related_paragraph_end(text, rm_start, body)
         if anchor is None:
             anchor = first_block_end(text, rm_start)
         if anchor is None or anchor > rm_start:
             return None
         new_text = text[:anchor] + "\n\n" + body + text[anchor:rm_start] + text[rm_end:]
-        edits = _same_message_edits(doc, src, text, new_text, anchor, rm_start, rm_end, body)
+        edits = _replace_edits(doc, src, text, new_text, (anchor, anchor, "\n\n" + body), (rm_start, rm_end))
         return Fix("unsafe", edits, description)
     tgt_text = doc.messages[target].text
-    anchor = related_paragraph_end(tgt_text, len(tgt_text), body)
-    if anchor is None:
-        anchor = len(tgt_text.rstrip())
-    new_target = tgt_text[:anchor] + "\n\n" + body + tgt_text[anchor:]
+    replaced = contradicted_span(tgt_text, len(tgt_text), body)
+    if replaced is not None:
+        new_target = tgt_text[: replaced[0]] + body + tgt_text[replaced[1] :]
+    else:
+        anchor = related_paragraph_end(tgt_text, len(tgt_text), body)
+        if anchor is None:
+            anchor = len(tgt_text.rstrip())
+        new_target = tgt_text[:anchor] + "\n\n" + body + tgt_text[anchor:]
     remaining = src_text[:rm_start] + src_text[rm_end:]
     edits = list(editor.set_message_text(doc, target, new_target))
     if remaining.strip():
@@ -136,15 +208,36 @@ def first_block_end(text: str, limit: int) -> int | None:
     return end
 
 
-def _same_message_edits(
-    doc: PromptDocument, index: int, text: str, new_text: str, anchor: int, rm_start: int, rm_end: int, body: str
+def contradicted_span(text: str, limit: int, body: str) -> tuple[int, int] | None:
+    """Span of the sentence in ``text[:limit]`` holding a constraint that ``body`` contradicts."""
+    from promptlint.checks.constraints import extract_constraints, find_contradictions
+
+    late = extract_constraints(body)
+    if not late:
+        return None
+    early = extract_constraints(text[:limit])
+    late_ids = {id(c) for c in late}
+    early_ids = {id(c) for c in early}
+    for earlier, later in find_contradictions(early + late):
+        if id(earlier) in early_ids and id(later) in late_ids:
+            return earlier.start, earlier.end
+    return None
+
+
+def _replace_edits(
+    doc: PromptDocument,
+    index: int,
+    text: str,
+    new_text: str,
+    put: tuple[int, int, str],
+    remove: tuple[int, int],
 ) -> list[Edit]:
+    """File edits for one message: write ``put`` (start, end, content) and delete ``remove``."""
     msg = doc.messages[index]
-    editor = editor_for(doc)
     if msg.source.is_verbatim(0, len(text)):
         base = msg.source.file_offset(0)
-        return [Edit(base + anchor, base + anchor, "\n\n" + body), Edit(base + rm_start, base + rm_end, "")]
-    return list(editor.set_message_text(doc, index, new_text))
+        return [Edit(base + put[0], base + put[1], put[2]), Edit(base + remove[0], base + remove[1], "")]
+    return list(editor_for(doc).set_message_text(doc, index, new_text))
 
 
 def replace_fix(
@@ -170,7 +263,9 @@ def replace_fix(
         msg = doc.messages[om]
         if msg.source.is_verbatim(0, len(text)):
             base = msg.source.file_offset(0)
-            return Fix("unsafe", [Edit(base + os_, base + oe, later), Edit(base + rm_start, base + rm_end, "")], description)
+            return Fix(
+                "unsafe", [Edit(base + os_, base + oe, later), Edit(base + rm_start, base + rm_end, "")], description
+            )
         new_text = text[:os_] + later + text[oe:rm_start] + text[rm_end:]
         return Fix("unsafe", list(editor.set_message_text(doc, om, new_text)), description)
     old_text = doc.messages[om].text

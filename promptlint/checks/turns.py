@@ -79,6 +79,4 @@ def previous_non_filler(doc: PromptDocument, index: int) -> int | None:
 
 def fillers_between(doc: PromptDocument, start: int, end: int) -> list[int]:
     """Filler assistant turns strictly between two message indices."""
-    return [
-        j for j in range(start + 1, end) if doc.messages[j].role == "assistant" and is_filler(doc.messages[j].text)
-    ]
+    return [j for j in range(start + 1, end) if doc.messages[j].role == "assistant" and is_filler(doc.messages[j].text)]

@@ -108,9 +108,7 @@ def _problem(text: str, message: str, offset: int = 0) -> LoadResult:
 
 def _may_hold_chat(text: str) -> bool:
     """Cheap pre-filter: every recognised shape needs these words somewhere."""
-    return ("role" in text and ("content" in text or "parts" in text)) or (
-        "system" in text and "messages" in text
-    )
+    return ("role" in text and ("content" in text or "parts" in text)) or ("system" in text and "messages" in text)
 
 
 def looks_like_chat(text: str) -> bool:
@@ -199,10 +197,7 @@ class _Tree:
         while stack:
             current, out = stack.pop()
             if isinstance(out, dict):
-                pairs = [
-                    (k if k is not None else self._key_text(knode), v)
-                    for k, knode, v, _ in self.members(current)
-                ]
+                pairs = [(k if k is not None else self._key_text(knode), v) for k, knode, v, _ in self.members(current)]
             else:
                 pairs = [(None, v) for v in self.items(current)]
             for key, child in pairs:
@@ -328,9 +323,7 @@ class _Found:
     entry: _Entry
 
 
-def _text_blocks(
-    tree: _Tree, seq: Any, role: str, path: tuple, whole: _Entry, owner_key: Any
-) -> list[_Found]:
+def _text_blocks(tree: _Tree, seq: Any, role: str, path: tuple, whole: _Entry, owner_key: Any) -> list[_Found]:
     texts: list[tuple[int, Any, Any, tuple]] = []
     for j, block in enumerate(tree.items(seq)):
         kind = tree.kind(block)
@@ -832,9 +825,7 @@ def scalar_token_start(text: str, node: ScalarNode) -> int:
     return p
 
 
-def yaml_scalar_map(
-    text: str, node: ScalarNode, parent_indent: int
-) -> tuple[list[Anchor], _BlockInfo | None, bool]:
+def yaml_scalar_map(text: str, node: ScalarNode, parent_indent: int) -> tuple[list[Anchor], _BlockInfo | None, bool]:
     """Anchors mapping ``node.value`` to the file, block-scalar layout, and whether it is exact.
 
     The scalar is re-scanned as PyYAML scans it; when the result differs from ``node.value``

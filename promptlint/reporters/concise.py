@@ -17,8 +17,6 @@ def render(
     **_: object,
 ) -> str:
     """One line per finding, then the summary."""
-    lines = [
-        header(f, unsafe_fixes_enabled=unsafe_fixes_enabled, color=color) for f in sort_findings(findings)
-    ]
+    lines = [header(f, unsafe_fixes_enabled=unsafe_fixes_enabled, color=color) for f in sort_findings(findings)]
     lines += summary(findings, fixed=fixed, unsafe_fixes_enabled=unsafe_fixes_enabled, color=color)
     return "\n".join(lines) + "\n"

@@ -52,9 +52,7 @@ def finding_json(finding: Finding, rules: dict[str, Rule], positions: Positions)
     return out
 
 
-def render(
-    findings: list[Finding], rules: dict[str, Rule], *, sources: Mapping[str, str], **_: object
-) -> str:
+def render(findings: list[Finding], rules: dict[str, Rule], *, sources: Mapping[str, str], **_: object) -> str:
     """The findings as a JSON array (indent 2)."""
     positions = Positions(sources)
     items = [finding_json(f, rules, positions) for f in sort_findings(findings)]
