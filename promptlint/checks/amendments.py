@@ -158,7 +158,7 @@ def amendment_marker(doc: PromptDocument, ctx: RuleContext) -> None:
                 fix = move_up_fix(
                     doc, i, start, end, body, _target(doc, i), "Merge the amendment into the initial instructions"
                 )
-            label = marker.strip().rstrip(".").upper().replace(" ", "") if "." in marker else marker.strip()
+            label = marker.strip()
             ctx.report(
                 f"Amendment marker '{label}' patches the prompt after the fact; merge it into the initial instructions",
                 msg=i,
