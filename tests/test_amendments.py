@@ -142,7 +142,9 @@ QUIET = {
         '  - role: assistant\n    content: "billing"\n'
         '  - role: user\n    content: "{{ticket}}"\n'
     ),
-    "front.mdc": "---\nupdated: 2025-03-01\ndescription: rules\n---\nUse tabs for indentation in every Go file you touch.\n",
+    "front.mdc": (
+        "---\nupdated: 2025-03-01\ndescription: rules\n---\nUse tabs for indentation in every Go file you touch.\n"
+    ),
     "outline.md": (
         "You draft blog outlines for the engineering blog in a friendly voice.\n\n"
         "## Output format\nReturn a Markdown outline with H2 headings only.\n"
