@@ -12,7 +12,6 @@ import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -197,12 +196,44 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
     )
 
 
-@cache
-def load_catalog(directory: str | None = None) -> dict[str, Rule]:
-    """All rules by code, sorted by code."""
+_LOADED: dict[str | None, dict[str, Rule]] = {}
+
+
+def load_catalog(directory: str | None = None, cache_root: Path | None = None) -> dict[str, Rule]:
+    """All rules by code, sorted by code; loaded once per process."""
+    if directory not in _LOADED:
+        _LOADED[directory] = _load_catalog(directory, cache_root)
+    return _LOADED[directory]
+
+
+def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, Rule]:
+    """All rules by code, sorted by code.
+
+    Parsing every rule file costs tens of milliseconds, so when ``cache_root`` holds a
+    ``.promptlint_cache`` directory the parsed catalog is kept there, keyed by the files' sizes and
+    modification times and promptlint's version.
+    """
     root = Path(directory) if directory else catalog_dir()
+    files = sorted(root.glob("*.toml"))
+    pickled = None
+    if cache_root is not None and (cache_root / ".promptlint_cache").is_dir():
+        from promptlint import __version__
+        from promptlint.cache import dump_pickle, load_pickle
+
+        stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]) + __version__ + str(root)
+        pickled = cache_root / ".promptlint_cache" / "catalog.pickle"
+        hit = load_pickle(pickled)
+        if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == stamp:
+            return hit[1]
+        rules = _parse_catalog(files)
+        dump_pickle(pickled, (stamp, rules))
+        return rules
+    return _parse_catalog(files)
+
+
+def _parse_catalog(files: list[Path]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for path in sorted(root.glob("*.toml")):
+    for path in files:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:

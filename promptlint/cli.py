@@ -27,12 +27,12 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_ERROR)
 
 
-def _settings(config_path, select, extend_select, ignore):
+def _settings(config_path, select, extend_select, ignore, use_cache=True):
     from promptlint.engine import Settings
 
     try:
         config = load_config(config_path)
-        rules = load_catalog()
+        rules = load_catalog(cache_root=config.root if use_cache else None)
         return Settings.build(
             config, rules, select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore)
         ), config
@@ -58,7 +58,9 @@ def cli() -> None:
 @click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply include/exclude to paths passed explicitly too.")
-@click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option(
+    "-n", "--no-cache", is_flag=True, envvar="PROMPTLINT_NO_CACHE", help="Do not read or write the results cache."
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (or offer) unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
@@ -83,7 +85,7 @@ def check(
     """Lint prompt files and directories (default: the current directory)."""
     from promptlint.runner import run_check
 
-    settings, config = _settings(config_path, select, extend_select, ignore)
+    settings, config = _settings(config_path, select, extend_select, ignore, use_cache=not no_cache)
     fmt = fmt or config.get("output-format", "text")
     if fmt not in FORMATS:
         _fail(f"{config.path}: 'output-format' must be one of {', '.join(FORMATS)}")
@@ -98,6 +100,7 @@ def check(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         quiet=quiet,
+        use_cache=not (no_cache or fix or diff),
     )
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN

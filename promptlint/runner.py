@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from promptlint.discovery import discover
+from promptlint.discovery import Candidate, discover
 from promptlint.engine import INTERNAL_ERROR, UNREADABLE, FileResult, Settings, _file_finding, lint_file, lint_text
 from promptlint.findings import Finding
 from promptlint.fixes import applicable, apply_fixes, unified_diff, write_atomic
@@ -30,24 +30,76 @@ def _candidates(paths: list[str], settings: Settings, force_exclude: bool):
     )
 
 
-def lint_paths(paths: list[str], settings: Settings, force_exclude: bool) -> list[FileResult]:
-    """Lint every file found under ``paths``."""
+# Below this many files to lint, worker processes cost more to start than they save.
+PARALLEL_THRESHOLD = 96
+
+
+def lint_paths(
+    paths: list[str],
+    settings: Settings,
+    force_exclude: bool,
+    *,
+    use_cache: bool = False,
+    keep_documents: bool = True,
+    jobs: int | None = None,
+) -> list[FileResult]:
+    """Lint every file found under ``paths``, in a stable order.
+
+    With ``use_cache`` unchanged files come from the results cache (without their documents);
+    large inputs are linted by worker processes unless ``keep_documents`` is needed.
+    """
     candidates, problems = _candidates(paths, settings, force_exclude)
-    results = []
+    results: list[FileResult | None] = []
     for display, reason in problems:
         result = FileResult(display=display, path=display)
         result.findings.append(_file_finding(settings, UNREADABLE, display, reason))
         results.append(result)
+    cache = None
+    if use_cache:
+        from promptlint.results_cache import ResultsCache
+
+        cache = ResultsCache(settings)
+    todo: list[tuple[int, Candidate]] = []
     for cand in candidates:
-        try:
-            results.append(lint_file(cand.display, cand.path, settings))
-        except Exception as exc:
-            result = FileResult(display=cand.display, path=cand.path, internal_error=True)
-            result.findings.append(
-                _file_finding(settings, INTERNAL_ERROR, cand.display, f"internal error: {type(exc).__name__}: {exc}")
-            )
-            results.append(result)
-    return results
+        hit = cache.get(cand.display, cand.path) if cache else None
+        if hit is None:
+            todo.append((len(results), cand))
+        results.append(hit)
+    workers = _workers(len(todo), jobs)
+    if workers > 1 and not keep_documents:
+        from promptlint.parallel import lint_parallel
+
+        fresh = lint_parallel([c for _, c in todo], settings, workers)
+    else:
+        fresh = [_lint_one(c, settings, keep_documents) for _, c in todo]
+    for (index, cand), result in zip(todo, fresh):
+        results[index] = result
+        if cache is not None:
+            cache.put(cand.path, result)
+    if cache is not None:
+        cache.save()
+    return [r for r in results if r is not None]
+
+
+def _workers(count: int, jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, count // (PARALLEL_THRESHOLD // 2)))
+
+
+def _lint_one(cand: Candidate, settings: Settings, keep_documents: bool = True) -> FileResult:
+    try:
+        result = lint_file(cand.display, cand.path, settings)
+    except Exception as exc:
+        result = FileResult(display=cand.display, path=cand.path, internal_error=True)
+        result.findings.append(
+            _file_finding(settings, INTERNAL_ERROR, cand.display, f"internal error: {type(exc).__name__}: {exc}")
+        )
+    if not keep_documents:
+        result.documents = []
+    return result
 
 
 def _fix_file(result: FileResult, settings: Settings, unsafe: bool) -> tuple[str, int, FileResult]:
@@ -76,11 +128,12 @@ def run_check(
     unsafe_fixes: bool,
     diff: bool,
     quiet: bool,
+    use_cache: bool = False,
 ) -> int:
     """Lint, optionally fix, report; return the exit code."""
     from promptlint.reporters import render, render_statistics
 
-    results = lint_paths(paths, settings, force_exclude)
+    results = lint_paths(paths, settings, force_exclude, use_cache=use_cache, keep_documents=fix or diff)
     fixed = 0
     diffs: list[str] = []
     if fix or diff:

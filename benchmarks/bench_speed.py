@@ -1,0 +1,220 @@
+"""Speed benchmarks for promptlint, as ratios beside anchors measured in the same run.
+
+Run by hand from the repository root (not a unit test):
+
+    python benchmarks/bench_speed.py [--files 10000] [--runs 7] [--python-tree DIR]
+
+It measures, with medians over several runs:
+
+1. ``promptlint check one.md`` against ``python -c "import click"`` (pre-commit latency);
+2. 10 000 generated prompt files (Markdown/YAML mix), cold (empty cache) and warm (cached);
+3. a large Python tree (default: the standard library) against ``ruff check --select ALL``,
+   cold (no cache) and warm;
+4. peak memory (max RSS) of the largest promptlint run.
+
+and writes ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROMPTLINT = [sys.executable, "-m", "promptlint"]
+
+
+def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and exit code of one command."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, proc.returncode
+
+
+def _median(cmd: list[str], cwd: Path, runs: int, before=None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        times.append(_run(cmd, cwd)[0])
+    return statistics.median(times)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+SENTENCES = [
+    "You are a support assistant for an online bookshop.",
+    "Answer in two short paragraphs and cite the order number.",
+    "Never promise a refund before checking the order status.",
+    "Use a friendly, plain tone and avoid jargon.",
+    "Summarise the customer's message before you answer it.",
+    "If the customer writes in Spanish, reply in Spanish.",
+    "Return a JSON object with the keys answer and confidence.",
+    "Keep the answer under 120 words.",
+]
+
+
+def _make_corpus(root: Path, count: int) -> None:
+    rng = random.Random(7)
+    for i in range(count):
+        folder = root / "prompts" / f"team{i % 50:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        body = " ".join(rng.sample(SENTENCES, 5))
+        if i % 2:
+            (folder / f"p{i:05d}.md").write_text(f"# Prompt {i}\n\n{body}\n\n- {SENTENCES[i % 8]}\n", encoding="utf-8")
+        else:
+            (folder / f"p{i:05d}.prompt.yml").write_text(
+                f"name: p{i}\nmessages:\n  - role: system\n    content: |\n      {body}\n"
+                f"  - role: user\n    content: '{{{{input}}}}'\n",
+                encoding="utf-8",
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--python-tree", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
+    parser.add_argument("--no-write", action="store_true", help="print only, do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, str, str, str]] = []
+    work = Path(tempfile.mkdtemp(prefix="promptlint-bench-"))
+    try:
+        # 1. One file against a bare `import click` process.
+        one = work / "one"
+        one.mkdir()
+        (one / "system.prompt.md").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+        click_t = _median([sys.executable, "-c", "import click"], one, args.runs)
+        single_cold = _median(
+            [*PROMPTLINT, "check", "system.prompt.md"],
+            one,
+            args.runs,
+            before=lambda: shutil.rmtree(one / ".promptlint_cache", ignore_errors=True),
+        )
+        _run([*PROMPTLINT, "check", "system.prompt.md"], one)
+        single_warm = _median([*PROMPTLINT, "check", "system.prompt.md"], one, args.runs)
+        rows.append(
+            (
+                "one file, empty cache",
+                f"{single_cold * 1000:.0f} ms",
+                f"import click {click_t * 1000:.0f} ms",
+                f"{single_cold / click_t:.2f}x (target <= 2x)",
+            )
+        )
+        rows.append(
+            (
+                "one file, cached",
+                f"{single_warm * 1000:.0f} ms",
+                f"import click {click_t * 1000:.0f} ms",
+                f"{single_warm / click_t:.2f}x",
+            )
+        )
+        heavy = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "promptlint", "check", "system.prompt.md"],
+            cwd=one,
+            capture_output=True,
+            text=True,
+        ).stderr
+        imported = [m for m in ("anthropic", "numpy", "libcst", "httpx", "pydantic") if f" {m}" in heavy]
+        rows.append(("heavy imports on one file", ", ".join(imported) or "none", "", ""))
+
+        # 2. Many prompt files, cold and warm.
+        corpus = work / "corpus"
+        _make_corpus(corpus, args.files)
+        cold_runs = max(3, args.runs // 2)
+        cold = _median(
+            [*PROMPTLINT, "check", "--exit-zero", "."],
+            corpus,
+            cold_runs,
+            before=lambda: shutil.rmtree(corpus / ".promptlint_cache", ignore_errors=True),
+        )
+        _run([*PROMPTLINT, "check", "--exit-zero", "."], corpus)
+        warm = _median([*PROMPTLINT, "check", "--exit-zero", "."], corpus, args.runs)
+        rows.append(
+            (
+                f"{args.files} prompt files, cold",
+                f"{cold:.2f} s",
+                f"{args.files / cold:.0f} files/s",
+                "target >= 3000 files/s",
+            )
+        )
+        rows.append(
+            (f"{args.files} prompt files, warm", f"{warm:.2f} s", f"{warm / cold:.2f} x cold", "target <= 0.2x cold")
+        )
+
+        # 3. A Python tree against ruff.
+        tree = args.python_tree
+        ruff = shutil.which("ruff")
+        if ruff and tree.is_dir():
+            ruff_cold = _median(
+                [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", str(tree)], work, cold_runs
+            )
+            _run([ruff, "check", "--select", "ALL", "--exit-zero", "-q", str(tree)], work)
+            ruff_warm = _median([ruff, "check", "--select", "ALL", "--exit-zero", "-q", str(tree)], work, args.runs)
+            pl_cold = _median(
+                [*PROMPTLINT, "check", "--exit-zero", "-q", str(tree)],
+                work,
+                cold_runs,
+                before=lambda: shutil.rmtree(work / ".promptlint_cache", ignore_errors=True),
+            )
+            _run([*PROMPTLINT, "check", "--exit-zero", "-q", str(tree)], work)
+            pl_warm = _median([*PROMPTLINT, "check", "--exit-zero", "-q", str(tree)], work, args.runs)
+            rows.append(
+                (
+                    f"Python tree {tree.name}, cold",
+                    f"{pl_cold:.2f} s",
+                    f"ruff --select ALL {ruff_cold:.2f} s",
+                    f"{pl_cold / ruff_cold:.2f}x (target <= 2x)",
+                )
+            )
+            rows.append(
+                (
+                    f"Python tree {tree.name}, warm",
+                    f"{pl_warm:.2f} s",
+                    f"ruff warm {ruff_warm:.2f} s",
+                    f"{pl_warm / ruff_warm:.2f}x (target <= 0.5x)",
+                )
+            )
+        rows.append(("peak memory (max RSS of any run)", f"{_peak_rss_mb():.0f} MB", "", "target <= 250 MB"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    header = (
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}; medians of {args.runs} runs (cold: {max(3, args.runs // 2)})."
+    )
+    table = ["| measurement | promptlint | anchor | ratio |", "| --- | --- | --- | --- |"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    text = "\n".join(table)
+    print(header)
+    print(text)
+    if not args.no_write:
+        results = HERE / "RESULTS.md"
+        old = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+        marker = "## Speed (bench_speed.py)"
+        before = old.split(marker)[0].rstrip() + "\n\n" if marker in old else old.rstrip() + "\n\n"
+        after = ""
+        if marker in old:
+            rest = old.split(marker, 1)[1]
+            nxt = rest.find("\n## ")
+            after = rest[nxt:] if nxt != -1 else ""
+        stamp = time.strftime("%Y-%m-%d")
+        results.write_text(f"{before}{marker}\n\n{stamp}. {header}\n\n{text}\n{after}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The on-disk cache directory (``.promptlint_cache/``) and atomic writes into it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR_NAME = ".promptlint_cache"
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by promptlint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+
+
+def cache_dir(root: Path) -> Path:
+    """The cache directory under the project root, created with CACHEDIR.TAG and .gitignore."""
+    path = root / CACHE_DIR_NAME
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+    tag = path / "CACHEDIR.TAG"
+    if not tag.exists():
+        write_bytes_atomic(tag, _TAG.encode())
+        write_bytes_atomic(path / ".gitignore", b"# Created by promptlint.\n*\n")
+    return path
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a file so readers see either the old or the new content, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_pickle(path: Path) -> Any:
+    """A pickled object, or None when the file is missing or unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # a corrupt or foreign cache file is a miss, never an error
+        return None
+
+
+def dump_pickle(path: Path, value: Any) -> None:
+    """Pickle ``value`` to ``path`` atomically; failures are ignored (the cache is optional)."""
+    with contextlib.suppress(OSError):
+        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

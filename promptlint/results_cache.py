@@ -1,0 +1,146 @@
+"""Per-file results cache: unchanged files are not linted (nor read) again.
+
+Entries are keyed by the file's real path and stored per *settings key*: promptlint's version,
+the rule catalog's fingerprint and the effective settings. A file is unchanged when its size
+and modification time match; when only the time differs, its SHA-256 decides. Concurrent runs
+are safe: each run merges its entries into the latest file and replaces it atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from promptlint import __version__
+from promptlint.cache import cache_dir, dump_pickle, load_pickle
+from promptlint.catalog import catalog_dir
+from promptlint.engine import FileResult, Settings
+
+SCHEMA = 1
+
+
+@dataclass
+class Entry:
+    size: int
+    mtime_ns: int
+    digest: str
+    result: FileResult
+
+
+def settings_key(settings: Settings) -> str:
+    """A hash of everything that changes findings besides the file content."""
+    h = hashlib.sha256()
+    h.update(f"{SCHEMA}|{__version__}|".encode())
+    try:
+        for path in sorted(catalog_dir().glob("*.toml")):
+            st = path.stat()
+            h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}|".encode())
+    except OSError:
+        h.update(b"no-catalog")
+    # An editable install changes code without changing the version: key on the sources too.
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        try:
+            h.update(f"{path.name}:{path.stat().st_mtime_ns}|".encode())
+        except OSError:
+            continue
+    h.update(repr(sorted(settings.enabled)).encode())
+    h.update(repr(sorted((k, sorted(v.items())) for k, v in settings.params.items())).encode())
+    h.update(repr(sorted((p, sorted(c)) for p, c in settings.per_file_ignores)).encode())
+    h.update(repr((str(settings.root), settings.max_file_size)).encode())
+    return h.hexdigest()[:20]
+
+
+def file_digest(path: str) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class ResultsCache:
+    """Load once, look up and store per file, save once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path: Path | None = None
+        self.entries: dict[str, Entry] = {}
+        self.dirty: dict[str, Entry] = {}
+        try:
+            directory = cache_dir(settings.root) / "results"
+            self.path = directory / f"{settings_key(settings)}.pickle"
+        except OSError:
+            return
+        loaded = load_pickle(self.path)
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def get(self, display: str, real: str) -> FileResult | None:
+        """The cached result for an unchanged file, with its display path updated."""
+        entry = self.entries.get(real)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(real)
+        except OSError:
+            return None
+        if st.st_size != entry.size:
+            return None
+        if st.st_mtime_ns != entry.mtime_ns:
+            if file_digest(real) != entry.digest:
+                return None
+            entry.mtime_ns = st.st_mtime_ns
+            self.dirty[real] = entry
+        return _relabel(entry.result, display)
+
+    def put(self, real: str, result: FileResult) -> None:
+        """Remember a freshly linted file (not files that failed internally)."""
+        if result.internal_error or self.path is None:
+            return
+        try:
+            st = os.stat(real)
+        except OSError:
+            return
+        digest = file_digest(real)
+        if digest is None:
+            return
+        stored = FileResult(
+            display=result.display,
+            path=result.path,
+            findings=list(result.findings),
+            text=result.text if result.findings else None,
+            documents=[],
+            skipped=result.skipped,
+            lossy=result.lossy,
+        )
+        self.dirty[real] = Entry(st.st_size, st.st_mtime_ns, digest, stored)
+
+    def save(self) -> None:
+        """Merge this run's entries into the cache file atomically."""
+        if self.path is None or not self.dirty:
+            return
+        latest = load_pickle(self.path)
+        merged: dict[str, Any] = latest if isinstance(latest, dict) else {}
+        merged.update(self.dirty)
+        dump_pickle(self.path, merged)
+        self.dirty.clear()
+
+
+def _relabel(result: FileResult, display: str) -> FileResult:
+    if result.display == display:
+        return result
+    findings = []
+    for f in result.findings:
+        f = type(f)(**{**f.__dict__, "path": display})
+        findings.append(f)
+    return FileResult(
+        display=display,
+        path=result.path,
+        findings=findings,
+        text=result.text,
+        skipped=result.skipped,
+        lossy=result.lossy,
+    )
