@@ -65,6 +65,8 @@ def cli() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (or offer) unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), help="Report only findings not in FILE.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE; exit 0.")
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -81,6 +83,8 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     quiet: bool,
+    baseline: str | None,
+    write_baseline: str | None,
 ) -> None:
     """Lint prompt files and directories (default: the current directory)."""
     from promptlint.runner import run_check
@@ -101,6 +105,8 @@ def check(
         diff=diff,
         quiet=quiet,
         use_cache=not (no_cache or fix or diff),
+        baseline=baseline,
+        write_baseline=write_baseline,
     )
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN

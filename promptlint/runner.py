@@ -129,6 +129,8 @@ def run_check(
     diff: bool,
     quiet: bool,
     use_cache: bool = False,
+    baseline: str | None = None,
+    write_baseline: str | None = None,
 ) -> int:
     """Lint, optionally fix, report; return the exit code."""
     from promptlint.reporters import render, render_statistics
@@ -165,6 +167,20 @@ def run_check(
         return 2 if internal else (1 if diffs else 0)
     findings: list[Finding] = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     sources = {r.display: r.text for r in results if r.text is not None}
+    if write_baseline or baseline:
+        from promptlint.baseline import BaselineError, load_baseline, new_findings
+        from promptlint.baseline import write_baseline as write
+
+        try:
+            if write_baseline:
+                count = write(write_baseline, findings, sources, settings.root)
+                click.echo(f"Wrote {count} finding(s) to the baseline {write_baseline}.", err=True)
+                return 2 if internal else 0
+            assert baseline is not None
+            findings = new_findings(findings, sources, settings.root, load_baseline(baseline))
+        except (BaselineError, OSError) as exc:
+            click.echo(f"promptlint: error: {exc}", err=True)
+            return 2
     color = not statistics and output_file is None and fmt == "text" and _use_color()
     if statistics:
         out = render_statistics(findings, settings.rules, as_json=fmt == "json")
