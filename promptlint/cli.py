@@ -41,6 +41,37 @@ def _settings(config_path, select, extend_select, ignore, use_cache=True):
     raise AssertionError  # unreachable
 
 
+_ENSEMBLE_OPTIONS = (
+    click.option("--samples", type=int, help="Ensemble: samples per prompt (default 10)."),
+    click.option("--model", help="Ensemble: model to sample (default claude-haiku-4-5)."),
+    click.option("--max-tokens", type=int, help="Ensemble: output token limit per sample (default 512)."),
+    click.option("--concurrency", type=int, help="Ensemble: requests in flight at most (default 4)."),
+    click.option("--threshold", type=float, help="Ensemble: incoherence threshold in [0, 1) (default 0.2)."),
+    click.option("--projection", help="Ensemble: auto, json, answer, label, prose, regex:PATTERN or json:$.path."),
+    click.option("--max-cost", type=float, metavar="USD", help="Ensemble: refuse to start above it, stop before it."),
+    click.option("--dry-run", is_flag=True, help="Ensemble: print the estimated calls, tokens and cost; send nothing."),
+    click.option("--refresh", is_flag=True, help="Ensemble: ignore cached samples."),
+    click.option("--changed-since", metavar="REF", help="Ensemble: only prompts in files changed since a git ref."),
+)
+
+
+def _ensemble_options(func):
+    for option in reversed(_ENSEMBLE_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _ensemble(config, ens, select, extend_select):
+    """Ensemble options and the selectors it adds (imported lazily: static runs never load it)."""
+    from promptlint.ensemble.config import EnsembleConfigError, build_options, ensemble_extend_select
+
+    try:
+        options = build_options(config.get("ensemble", {}), config.root, ens)
+    except EnsembleConfigError as exc:
+        _fail(str(exc))
+    return options, tuple(ensemble_extend_select(_split(select), _split(extend_select), config.values))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="promptlint")
 def cli() -> None:
@@ -67,6 +98,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), help="Report only findings not in FILE.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE; exit 0.")
+@click.option("--ensemble", is_flag=True, help="Also sample each prompt with a model and report divergence (ENS).")
+@_ensemble_options
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -85,11 +118,17 @@ def check(
     quiet: bool,
     baseline: str | None,
     write_baseline: str | None,
+    **ens,
 ) -> None:
     """Lint prompt files and directories (default: the current directory)."""
     from promptlint.runner import run_check
 
     settings, config = _settings(config_path, select, extend_select, ignore, use_cache=not no_cache)
+    ensemble = None
+    if ens.pop("ensemble"):
+        ensemble, extra = _ensemble(config, ens, select, extend_select)
+        if extra:
+            settings, config = _settings(config_path, select, extend_select + extra, ignore, use_cache=not no_cache)
     fmt = fmt or config.get("output-format", "text")
     if fmt not in FORMATS:
         _fail(f"{config.path}: 'output-format' must be one of {', '.join(FORMATS)}")
@@ -107,6 +146,7 @@ def check(
         use_cache=not (no_cache or fix or diff),
         baseline=baseline,
         write_baseline=write_baseline,
+        ensemble=ensemble,
     )
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
@@ -150,6 +190,25 @@ def prompts(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exc
 
     settings, _ = _settings(config_path, (), (), ())
     raise SystemExit(list_prompts(list(paths) or ["."], settings, fmt=fmt, force_exclude=force_exclude))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", help="Report format.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
+@click.option("--force-exclude", is_flag=True, help="Apply include/exclude to explicit paths too.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, estimate or closing line.")
+@_ensemble_options
+def ensemble(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exclude: bool, quiet: bool, **ens):
+    """Sample each prompt several times and report how much the outputs diverge (needs ANTHROPIC_API_KEY)."""
+    from promptlint.runner import run_ensemble
+
+    settings, config = _settings(config_path, (), (), ())
+    options, extra = _ensemble(config, ens, (), ())
+    if extra:
+        settings, _ = _settings(config_path, (), extra, ())
+    code = run_ensemble(list(paths) or ["."], settings, options, fmt=fmt, force_exclude=force_exclude, quiet=quiet)
+    raise SystemExit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -131,6 +132,7 @@ def run_check(
     use_cache: bool = False,
     baseline: str | None = None,
     write_baseline: str | None = None,
+    ensemble: Any = None,
 ) -> int:
     """Lint, optionally fix, report; return the exit code."""
     from promptlint.reporters import render, render_statistics
@@ -165,6 +167,11 @@ def run_check(
         if not quiet:
             click.echo(f"{len(diffs)} file(s) would be changed." if diffs else "No fixes available.", err=True)
         return 2 if internal else (1 if diffs else 0)
+    if ensemble is not None:  # check --ensemble: sample every prompt, add the ENS findings
+        from promptlint.ensemble.run import ensemble_check
+
+        if ensemble_check(results, settings, ensemble, quiet=quiet) is not None:
+            return 2
     findings: list[Finding] = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     sources = {r.display: r.text for r in results if r.text is not None}
     if write_baseline or baseline:
@@ -202,6 +209,15 @@ def run_check(
     if internal:
         return 2
     return 1 if findings else 0
+
+
+def run_ensemble(
+    paths: list[str], settings: Settings, options: Any, *, fmt: str, force_exclude: bool, quiet: bool
+) -> int:
+    """The ``ensemble`` command: find the prompts, then report their divergence in detail."""
+    from promptlint.ensemble.run import ensemble_report
+
+    return ensemble_report(lint_paths(paths, settings, force_exclude), settings, options, fmt=fmt, quiet=quiet)
 
 
 def _restore_bom(path: str, text: str) -> str:

@@ -70,7 +70,7 @@ def test_hook_definitions() -> None:
     assert str(main["minimum_pre_commit_version"]) == "2.9.2"
     assert main.get("stages") is None  # runs on commit by default
     ensemble = by_id["promptlint-ensemble"]
-    assert ensemble["entry"] == "promptlint check --ensemble"
+    assert ensemble["entry"] == "promptlint check --ensemble --force-exclude"
     assert ensemble["stages"] == ["manual"]
     assert ensemble["files"] == main["files"]
     assert ensemble.get("types") == main.get("types")
