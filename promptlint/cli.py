@@ -51,7 +51,7 @@ _ENSEMBLE_OPTIONS = (
     click.option("--max-cost", type=float, metavar="USD", help="Ensemble: refuse to start above it, stop before it."),
     click.option("--dry-run", is_flag=True, help="Ensemble: print the estimated calls, tokens and cost; send nothing."),
     click.option("--refresh", is_flag=True, help="Ensemble: ignore cached samples."),
-    click.option("--changed-since", metavar="REF", help="Ensemble: only prompts in files changed since a git ref."),
+    click.option("--changed-since", metavar="REF", help="Only files changed since a git ref (static and ensemble)."),
 )
 
 
@@ -147,6 +147,7 @@ def check(
         baseline=baseline,
         write_baseline=write_baseline,
         ensemble=ensemble,
+        changed_since=ens.get("changed_since"),
     )
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
@@ -230,3 +231,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
+@click.option("--force-exclude", is_flag=True, help="Apply include/exclude to explicit paths too.")
+def stats(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exclude: bool) -> None:
+    """Show each prompt's task load (deliverables, steps, constraints, topics, tokens) against the TSK limits."""
+    from promptlint.load_report import task_stats
+
+    settings, _ = _settings(config_path, (), (), ())
+    raise SystemExit(task_stats(list(paths) or ["."], settings, fmt=fmt, force_exclude=force_exclude))

@@ -43,6 +43,7 @@ def lint_paths(
     use_cache: bool = False,
     keep_documents: bool = True,
     jobs: int | None = None,
+    only: set[str] | None = None,
 ) -> list[FileResult]:
     """Lint every file found under ``paths``, in a stable order.
 
@@ -50,6 +51,8 @@ def lint_paths(
     large inputs are linted by worker processes unless ``keep_documents`` is needed.
     """
     candidates, problems = _candidates(paths, settings, force_exclude)
+    if only is not None:  # --changed-since: the files git reports, walked or named
+        candidates = [c for c in candidates if c.path in only]
     results: list[FileResult | None] = []
     for display, reason in problems:
         result = FileResult(display=display, path=display)
@@ -132,12 +135,22 @@ def run_check(
     use_cache: bool = False,
     baseline: str | None = None,
     write_baseline: str | None = None,
+    changed_since: str | None = None,
     ensemble: Any = None,
 ) -> int:
     """Lint, optionally fix, report; return the exit code."""
     from promptlint.reporters import render, render_statistics
 
-    results = lint_paths(paths, settings, force_exclude, use_cache=use_cache, keep_documents=fix or diff)
+    only = None
+    if changed_since:
+        from promptlint.gitdiff import GitError, changed_files
+
+        try:
+            only = changed_files(changed_since, settings.root)
+        except GitError as exc:
+            click.echo(f"promptlint: error: {exc}", err=True)
+            return 2
+    results = lint_paths(paths, settings, force_exclude, use_cache=use_cache, keep_documents=fix or diff, only=only)
     fixed = 0
     diffs: list[str] = []
     if fix or diff:

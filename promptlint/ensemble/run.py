@@ -10,7 +10,6 @@ and return findings of the ENS family.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,22 +82,14 @@ class Outcome:
 
 
 def changed_files(ref: str, root: Path) -> set[str]:
-    """Real paths of files changed since ``ref`` (committed, staged, unstaged; renames followed to
-    their new name) plus untracked files that are not ignored."""
+    """Real paths of files changed since ``ref`` (see promptlint.gitdiff)."""
+    from promptlint.gitdiff import GitError
+    from promptlint.gitdiff import changed_files as git_changed
 
-    def git(*args: str, cwd: Path) -> str:
-        try:
-            proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise EnsembleAbort(f"--changed-since: cannot run git: {exc}") from exc
-        if proc.returncode != 0:
-            raise EnsembleAbort(f"--changed-since {ref}: {proc.stderr.strip() or 'git failed'}")
-        return proc.stdout
-
-    top = Path(git("rev-parse", "--show-toplevel", cwd=root).strip())
-    names = git("diff", "--name-only", "-z", "-M", "--diff-filter=ACMRT", ref, "--", cwd=top).split("\0")
-    names += git("ls-files", "--others", "--exclude-standard", "-z", cwd=top).split("\0")
-    return {os.path.realpath(top / n) for n in names if n}
+    try:
+        return git_changed(ref, root)
+    except GitError as exc:
+        raise EnsembleAbort(str(exc)) from exc
 
 
 def _documents(result: FileResult, settings: Settings) -> list[PromptDocument]:
