@@ -35,21 +35,18 @@ def task_stats(paths: list[str], settings: Settings, *, fmt: str, force_exclude:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        click.echo(f"{'prompt':<48} {'deliv.':>7} {'steps':>6} {'constr.':>8} {'topics':>7} {'tokens':>7}")
+        widths = {"deliverables": 14, "steps": 8, "topics": 8, "tokens": 11}
+        head = "".join(f"{k:>{w}}" for k, w in widths.items())
+        click.echo(f"{'prompt':<44}{head}{'constraints':>12}")
         for row in rows:
             lim = row["limits"]
             name = f"{row['filename']}:{row['line']}"
-            if len(name) > 48:
-                name = "…" + name[-47:]
-
-            def cell(key: str, width: int, row: dict = row, lim: dict = lim) -> str:
-                value = f"{row[key]}/{lim[key]}" if key in lim else str(row[key])
-                mark = "!" if key in row["over"] else " "
-                return f"{value + mark:>{width}}"
-
-            click.echo(
-                f"{name:<48} {cell('deliverables', 7)} {cell('steps', 6)} {row['constraints']:>8} "
-                f"{cell('topics', 7)} {cell('tokens', 9)}"
+            if len(name) > 43:
+                name = "…" + name[-42:]
+            cells = "".join(
+                f"{str(row[k]) + '/' + str(lim[k]) + ('!' if k in row['over'] else ' '):>{w}}"
+                for k, w in widths.items()
             )
+            click.echo(f"{name:<44}{cells}{row['constraints']:>12}")
         click.echo("value/limit; '!' marks a value above the limit of its TSK rule.", err=True)
     return 2 if any(r.internal_error for r in results) else 0
