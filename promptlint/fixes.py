@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 
 from promptlint.edits import apply_edits
 from promptlint.findings import Edit, Finding
@@ -43,6 +41,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def write_atomic(path: str, text: str) -> None:
     """Replace a file's content atomically, keeping its permissions."""
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=".promptlint-", dir=directory)
@@ -59,6 +59,8 @@ def write_atomic(path: str, text: str) -> None:
 
 def unified_diff(display: str, before: str, after: str) -> str:
     """A unified diff of a fixed file."""
+    import difflib
+
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
+from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, Region
 
-_FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
-_INLINE_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_BLOCK_QUOTE = re.compile(r"^[ \t]{0,3}>[^\n]*(?:\n|\Z)", re.M)
+_FENCE_OPEN = lazy_compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
+_INLINE_CODE = lazy_compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_HTML_COMMENT = lazy_compile(r"<!--.*?(?:-->|\Z)", re.S)
+_BLOCK_QUOTE = lazy_compile(r"^[ \t]{0,3}>[^\n]*(?:\n|\Z)", re.M)
 EXAMPLE_TAGS = (
     "example",
     "examples",
@@ -40,18 +41,18 @@ EXAMPLE_TAGS = (
     "good_example",
     "bad_example",
 )
-_TAG_OPEN = re.compile(
+_TAG_OPEN = lazy_compile(
     r"<(?P<tag>(?:[A-Za-z_][\w-]*_)?(?:" + "|".join(EXAMPLE_TAGS) + r")(?:_[\w-]+)?)\b[^<>\n]*>",
     re.I,
 )
 # Quoted strings within one paragraph; straight and typographic quotes.
-_QUOTED = re.compile(
+_QUOTED = lazy_compile(
     r"(?<![\w\"])\"[^\"\n]{1,2000}\"(?![\w\"])"
     r"|“[^”\n]{1,2000}”"
     r"|‘[^’\n]{1,2000}’"
     r"|(?<![\w'])'[^'\n]{2,400}'(?![\w'])"
 )
-PLACEHOLDER = re.compile(
+PLACEHOLDER = lazy_compile(
     r"\{\{[^{}\n]{1,200}\}\}"  # {{ var }} (Mustache, Handlebars, Jinja expressions)
     r"|\{%[^\n]{0,200}?%\}"  # {% tag %} (Jinja statements)
     r"|\{#[^\n]{0,200}?#\}"  # {# comment #} (Jinja)
@@ -107,21 +108,21 @@ def _example_sections(text: str, taken: list[Region]) -> list[Region]:
     return regions
 
 
-_DELIMITED = re.compile(
+_DELIMITED = lazy_compile(
     r"^[ \t]*(?:<<<\s*(?P<a>\w*)|(?P<q>\"\"\"|\'\'\')|(?:-{3,}|={3,}|\[)\s*BEGIN\b[^\n]*)[ \t]*\r?\n"
     r"(?P<body>.*?)"
     r"^[ \t]*(?:(?P=a)\s*>>>|(?P=q)|(?:-{3,}|={3,}|\[)\s*END\b[^\n]*)[ \t]*\r?$",
     re.M | re.S,
 )
 # A line that introduces an example ("Example of a good closing:", "For instance:", "e.g.:").
-_EXAMPLE_INTRO = re.compile(
+_EXAMPLE_INTRO = lazy_compile(
     r"^[^\n]*\b(?:examples?|e\.g\.|for instance|sample|such as|like this|looks like|would look|template)\b"
     r"[^\n]*:[ \t]*\r?$",
     re.M | re.I,
 )
 
 
-_JSON_VALUE_LINE = re.compile(r'^[ \t]*"[^"\n]{1,60}"[ \t]*:[ \t]*(?P<value>"[^\n]*)$', re.M)
+_JSON_VALUE_LINE = lazy_compile(r'^[ \t]*"[^"\n]{1,60}"[ \t]*:[ \t]*(?P<value>"[^\n]*)$', re.M)
 
 
 def _json_value_lines(text: str) -> list[Region]:

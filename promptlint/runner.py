@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -11,6 +10,7 @@ from typing import Any
 
 import click
 
+from promptlint import lazyre
 from promptlint.discovery import Candidate, discover
 from promptlint.engine import INTERNAL_ERROR, UNREADABLE, FileResult, Settings, _file_finding, lint_file, lint_text
 from promptlint.findings import Finding
@@ -63,6 +63,8 @@ def lint_paths(
         from promptlint.results_cache import ResultsCache
 
         cache = ResultsCache(settings)
+        if cache.path is not None:
+            lazyre.use_cache_dir(cache.path.parent.parent)
     todo: list[tuple[int, Candidate]] = []
     for cand in candidates:
         hit = cache.get(cand.display, cand.path) if cache else None
@@ -82,6 +84,7 @@ def lint_paths(
             cache.put(cand.path, result)
     if cache is not None:
         cache.save()
+        lazyre.save_cache()
     return [r for r in results if r is not None]
 
 
@@ -290,6 +293,8 @@ def list_prompts(paths: list[str], settings: Settings, *, fmt: str, force_exclud
                 }
             )
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(items, indent=2))
     else:
         for item in items:

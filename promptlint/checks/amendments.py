@@ -15,13 +15,14 @@ from promptlint.checks.turns import (
 from promptlint.context import RuleContext
 from promptlint.edits import editor_for
 from promptlint.findings import Fix
+from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, PromptDocument
 
 SKIP = frozenset({CODE, COMMENT, QUOTE, EXAMPLE, QUOTED})
 # Matched at the first non-blank character of a line (see _line_starts), never with leading blanks:
 # runs of optional blanks in one pattern backtrack badly on long indented lines.
 _LEAD = r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:#{1,6} ?)?(?:\*\*|__|\*|_)?[\[(]?"
-MARKER = re.compile(
+MARKER = lazy_compile(
     _LEAD + r"(?P<marker>"
     r"P\.[ ]?P\.[ ]?S\.?|P\.[ ]?S\.|PPS\b|PS\b|"
     r"(?:IMPORTANT|MAJOR|URGENT|LATE|LATER)[ \t]+(?:CHANGE|UPDATE|ADDITION|CORRECTION|AMENDMENT)S?|"
@@ -36,7 +37,7 @@ MARKER = re.compile(
     r"(?P<sep>:|[ \t]+[-–—][ \t]|[-–—][ \t]|(?<=\.)[ \t]+|[ \t]*(?=\r?\n|$))",
     re.I,
 )
-CORRECTION = re.compile(
+CORRECTION = lazy_compile(
     r"(?P<phrase>"
     r"actually[ \t]*(?:,|—|–|[ \t]-[ \t]|[ \t]+(?=(?:please|use|make|do|don't|let's|scratch|forget|ignore|"
     r"change|switch|skip|drop|keep|(?:we|i)[ \t]+(?:need|want|meant|prefer|should))\b))"
@@ -59,8 +60,8 @@ CORRECTION = re.compile(
     r")",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?[ \t]+(?=\S)")
-_ITEM_LEAD = re.compile(r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:\*\*|__)?")
+_SENTENCE_END = lazy_compile(r"[.!?][\"'”’)]?[ \t]+(?=\S)")
+_ITEM_LEAD = lazy_compile(r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:\*\*|__)?")
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -69,19 +70,19 @@ def _sentence_starts(text: str) -> list[int]:
     return sorted(_ITEM_LEAD.match(text, pos).end() for pos in starts)
 
 
-_REFERENCE = re.compile(r"^(?:forget|disregard|ignore|scratch|never)", re.I)
-_CLAUSE_END = re.compile(r"[ \t]*(?:—|–|[ \t]-[ \t]|:|;|\.(?=[ \t\n])|,)[ \t]*")
-_DEF_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?[A-Z][\w /-]{0,30}(?:\*\*)?[ \t]*:", re.M)
+_REFERENCE = lazy_compile(r"^(?:forget|disregard|ignore|scratch|never)", re.I)
+_CLAUSE_END = lazy_compile(r"[ \t]*(?:—|–|[ \t]-[ \t]|:|;|\.(?=[ \t\n])|,)[ \t]*")
+_DEF_ITEM = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?[A-Z][\w /-]{0,30}(?:\*\*)?[ \t]*:", re.M)
 _DATE = (
     r"(?:\d{4}-\d{2}(?:-\d{2})?|\d{4}/\d{2}(?:/\d{2})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+(?:\d{1,2}(?:st|nd|rd|th)?,?[ \t]+)?\d{4})"
 )
-DATED_ENTRY = re.compile(
+DATED_ENTRY = lazy_compile(
     r"(?:[-*+] {1,4})?(?:#{1,6} ?)?(?:\*\*|__)?\[?(?P<date>" + _DATE + r")\]?(?:\*\*|__)?"
     r"(?:[ \t]*[:—–-]|\)|[ \t]*(?=\r?\n|$)|[ \t]+(?=[A-Z]))",
     re.I,
 )
-_OVERRIDE = re.compile(
+_OVERRIDE = lazy_compile(
     r"\b(?:no longer|instead|moved to|switched to|replaced|migrated to|deprecated|ignore|disregard|anymore|"
     r"any more|from now on|going forward|supersedes?|overrides?|rather than|is now|are now|now (?:use|uses|using|"
     r"require|requires|required|must|the)|(?:the )?(?:above|earlier|previous) (?:rule|instruction|section)s?)\b",
@@ -238,7 +239,7 @@ def contradicting_constraint(doc: PromptDocument, ctx: RuleContext) -> None:
         )
 
 
-_DATA_TURN = re.compile(
+_DATA_TURN = lazy_compile(
     r"^\s*(?:here (?:is|are)\b|input\s*:|text\s*:|document\s*:|context\s*:|data\s*:|<\w+>|```)", re.I
 )
 
@@ -307,7 +308,7 @@ def _fillers_around(doc: PromptDocument, i: int) -> list[int]:
     return out
 
 
-_CHANGES_HEADING = re.compile(
+_CHANGES_HEADING = lazy_compile(
     r"^#{1,6}[ \t]+.*\b(?:change(?:s|log)?|updates?|history|revisions?|amendments?|news|log|what's new|recent)\b",
     re.I,
 )

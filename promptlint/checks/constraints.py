@@ -19,6 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from promptlint.lazyre import cached as rx
+from promptlint.lazyre import lazy_compile
+
 __all__ = ["Constraint", "extract_constraints", "find_contradictions"]
 
 
@@ -80,7 +83,7 @@ _NUM = (
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen)"
 )
-_NUM_RE = re.compile(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)", re.I)
+_NUM_RE = lazy_compile(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)", re.I)
 
 _LANGUAGES = sorted(
     _set(
@@ -133,7 +136,7 @@ _FILLERS = (
     r"you(?:'ll| will| should| must| shall| need to| have to| can| may)?|make sure(?: to| that)?|ensure(?: that)?|"
     r"be sure to|remember to|try to|do not|don't|dont|never|do|kindly|generally|strictly|always|actually)\b)"
 )
-_AUX = re.compile(
+_AUX = lazy_compile(
     r"\s*\b(?:should|must|shall|will|can|could|may|might|need(?:s)? to|has to|have to|is|are|be|been|being|"
     r"stay|stays|remain|remains|have|has|contain|contains|include|includes|consist of|consists of|run|runs|"
     r"use|uses|get|gets|fit|fits|written|kept|limited|capped|returned|formatted|delivered|provided|presented|"
@@ -150,12 +153,12 @@ _SCOPE_STOP = _set(
     purpose brevity readability"""
 ) | {"this case", "other words", "each case", "all cases", "most cases", "every case", "that case", "the end"}
 
-_NEGATION = re.compile(
+_NEGATION = lazy_compile(
     r"\b(?:not|no|never|don't|dont|do not|does not|doesn't|without|instead of|rather than|avoid|avoiding|nor|"
     r"except|no longer|other than|neither|n't|forbid|forbidden|disallow|stop|skip|ban|banned)\b",
     re.I,
 )
-_CONDITIONAL = re.compile(
+_CONDITIONAL = lazy_compile(
     r"\b(?:if|when|whenever|unless|in case|otherwise|depending on|depends on|depending upon|except|provided that|"
     r"as long as|by default|defaults? to|default:|should the|only when|only if|until|else|where|wherever|during|"
     r"whether|in which case|upon|once the|after the user|if the|in the event)\b",
@@ -166,15 +169,15 @@ _CONDITIONAL = re.compile(
 # Sentences
 # ---------------------------------------------------------------------------------------------
 
-_BULLET = re.compile(r"^[ \t]*(?:[-*+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))[ \t]+")
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
-_RULE_LINE = re.compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$")
-_TABLE_LINE = re.compile(r"^[ \t]*\|")
-_CAPS_HEADING = re.compile(r"^[ \t]*[A-Z][A-Z0-9 &/_-]{2,40}:?[ \t]*$")
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no|fig|cf|al|resp)\.|\b[A-Z]\.)$", re.I)
-_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*_]*[A-Z0-9])")
+_BULLET = lazy_compile(r"^[ \t]*(?:[-*+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))[ \t]+")
+_HEADING = lazy_compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+_RULE_LINE = lazy_compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$")
+_TABLE_LINE = lazy_compile(r"^[ \t]*\|")
+_CAPS_HEADING = lazy_compile(r"^[ \t]*[A-Z][A-Z0-9 &/_-]{2,40}:?[ \t]*$")
+_ABBREV = lazy_compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no|fig|cf|al|resp)\.|\b[A-Z]\.)$", re.I)
+_SENT_END = lazy_compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*_]*[A-Z0-9])")
 # Backticked tokens that are names of formats/cases/date formats rather than code.
-_KEEP_CODE = re.compile(
+_KEEP_CODE = lazy_compile(
     r"`((?:camelCase|snake_case|kebab-case|PascalCase|SCREAMING_SNAKE_CASE|UPPER_SNAKE_CASE|CONSTANT_CASE"
     r"|lowerCamelCase|UpperCamelCase|JSON|YAML|XML|CSV|TSV|HTML|Markdown|JSONL|YYYY-MM-DD|MM/DD/YYYY|DD/MM/YYYY"
     r"|ISO[ -]?8601))`",
@@ -250,7 +253,7 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
                 heading = _heading_subject(stripped)
                 in_examples = bool(_EXAMPLE_HEADING.search(stripped))
             continue
-        bullet = _BULLET.match(line) or re.match(r"^[ \t]*--+[ \t]+", line)
+        bullet = _BULLET.match(line) or rx.match(r"^[ \t]*--+[ \t]+", line)
         if bullet:
             flush()
             if intro is not None and (intro_mode == "para" or (intro_bullet and indent <= intro_indent)):
@@ -262,7 +265,7 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
             current = [(start + bullet.end(), end)]
         else:
             indented = indent > 0
-            cont = current and (indented or not re.search(r"[.!?:;]\W*$", prev_line)) and not _starts_label(stripped)
+            cont = current and (indented or not rx.search(r"[.!?:;]\W*$", prev_line)) and not _starts_label(stripped)
             if cont and not indented and prev_line and len(prev_line) < 50 and stripped[:1].isupper():
                 cont = False
             if cont:
@@ -295,7 +298,7 @@ _GENERIC_HEADINGS = _set(
 )
 
 
-_EXAMPLE_HEADING = re.compile(
+_EXAMPLE_HEADING = lazy_compile(
     r"\b(?:examples?|samples?|demos?|few[- ]shots?|illustrations?|transcripts?|test cases?|sample (?:input|output)s?|"
     r"example (?:input|output|conversation|response)s?)\b",
     re.I,
@@ -303,8 +306,8 @@ _EXAMPLE_HEADING = re.compile(
 
 
 def _heading_subject(line: str) -> str | None:
-    text = re.sub(r"^[#\s]+|[*_`:#]+|^\d+[.)]\s*", "", line).strip()
-    words = re.findall(r"[A-Za-z][\w'-]*", text)
+    text = rx.sub(r"^[#\s]+|[*_`:#]+|^\d+[.)]\s*", "", line).strip()
+    words = rx.findall(r"[A-Za-z][\w'-]*", text)
     if not words or len(words) > 3 or words[0].lower() in _VERBS or words[0].lower().endswith("ing"):
         return None
     canon = _canon_np(" ".join(words))
@@ -314,14 +317,14 @@ def _heading_subject(line: str) -> str | None:
 
 
 def _starts_label(line: str) -> bool:
-    return bool(re.match(r"^\**[A-Z][\w '/&-]{0,30}\**:\**\s", line))
+    return bool(rx.match(r"^\**[A-Z][\w '/&-]{0,30}\**:\**\s", line))
 
 
 def _intro_context(intro: str) -> tuple[str | None, bool]:
-    intro = re.sub(r"[*_`]", "", intro).strip().rstrip(":").strip()
+    intro = rx.sub(r"[*_`]", "", intro).strip().rstrip(":").strip()
     if _CONDITIONAL.search(intro):
         return None, True
-    words = re.findall(r"[\w'-]+", intro.lower())
+    words = rx.findall(r"[\w'-]+", intro.lower())
     generic = {
         "requirements",
         "requirement",
@@ -425,7 +428,7 @@ def _sentences(text: str, skip: Callable[[int], bool]) -> list[_Sentence]:
             if b - a < 3:
                 continue
             seg = flat[a:b]
-            if not re.search(r"[A-Za-z]{2}", seg):
+            if not rx.search(r"[A-Za-z]{2}", seg):
                 continue
             index += 1
             out.append(_Sentence(offs[a], offs[b - 1] + 1, seg, context, cond, index, heading))
@@ -449,7 +452,7 @@ def _singular(word: str) -> str:
 
 def _canon_np(np: str) -> str:
     """Normalise a noun phrase: drop determiners, pronouns and generic adjectives, singularise."""
-    words = re.findall(r"[#@\w][\w'./#-]*", np.lower())
+    words = rx.findall(r"[#@\w][\w'./#-]*", np.lower())
     words = [w.rstrip(".'") for w in words]
     words = [w for w in words if w and w not in _DETERMINERS and w not in _GENERIC_ADJ]
     words = [w for w in words if not (w.endswith(("'s", "’s")) and len(words) > 1) or w in _PRONOUNS]
@@ -465,7 +468,7 @@ def _canon_np(np: str) -> str:
     return " ".join(words[:4])
 
 
-_CLAUSE_BOUNDARY = re.compile(
+_CLAUSE_BOUNDARY = lazy_compile(
     r"(?:[;:(—–]|\s-\s|,\s|\b(?:and|but|so|then|because|while|which|that|since|whereas|so that)\s)", re.I
 )
 
@@ -490,7 +493,7 @@ def _strip_fillers(s: str) -> str:
     prev = None
     while prev != s:
         prev = s
-        s = re.sub(r"^\s*" + _FILLERS + r"\s*", "", s, flags=re.I)
+        s = rx.sub(r"^\s*" + _FILLERS + r"\s*", "", s, flags=re.I)
     return s
 
 
@@ -514,15 +517,15 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     text, low = ctx.text, ctx.low
     if ctx.label_subject:
         return _with_context(ctx.label_subject, ctx)
-    if ctx.index > 0 and re.fullmatch(
+    if ctx.index > 0 and rx.fullmatch(
         r"(?:they|them|these|those|both|the latter|the former)(?: as .*)?", _object_np(text, start).strip(" ,").lower()
     ):
         return None  # refers back to something named in an earlier sentence
     # "3 bullet points, each under 15 words" / "15 words each"
     after = low[end : end + 30]
-    trailing_each = re.match(r"^\s*(?:each|apiece)\b(?!\s+(?:a|an|the|with|of|one|should|must|is|has)\b)", after)
+    trailing_each = rx.match(r"^\s*(?:each|apiece)\b(?!\s+(?:a|an|the|with|of|one|should|must|is|has)\b)", after)
     if trailing_each or _clause_prefix(low, start).strip() in ("each", "each one", "each of them"):
-        words = re.findall(r"[a-z][\w-]*|\d+", low[:start])
+        words = rx.findall(r"[a-z][\w-]*|\d+", low[:start])
         for k in range(len(words) - 1, -1, -1):
             w = words[k]
             if w.endswith("s") and w not in _DETERMINERS and w not in _STOP_NP and not w.endswith("ss"):
@@ -535,12 +538,12 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
                 return _with_context("each " + _group_noun(noun), ctx)
         return None
     # "... under 15 words per bullet"
-    m = re.match(r"^\s*(?:per|for each|for every|in each|in every|of each)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", after)
+    m = rx.match(r"^\s*(?:per|for each|for every|in each|in every|of each)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", after)
     if m:
         return _with_context(_scope_noun(m.group(1)), ctx)
     head, qual = "", None
     np, source = _object_and_input(text, start)
-    if ctx.heading and re.fullmatch(r"\s*(?:it|this|that)\s*", _AUX.sub("", np)):
+    if ctx.heading and rx.fullmatch(r"\s*(?:it|this|that)\s*", _AUX.sub("", np)):
         np = ctx.heading  # "### Title" / "Keep it under 60 characters."
     if not np.strip(" ,"):
         # "answers about benefits can be longer, up to 300 words": the subject is in the previous clause
@@ -555,23 +558,23 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     np = np.strip(" ,")
     if _DEGREE.match(np):
         np = ""
-    if ctx.index > 0 and re.fullmatch(r"(?:they|them|these|those|both|the latter|the former)", np.lower()):
+    if ctx.index > 0 and rx.fullmatch(r"(?:they|them|these|those|both|the latter|the former)", np.lower()):
         return None  # refers back to something named in an earlier sentence
     if ctx.index > 0 and not np and not ctx.label_kind and not _is_directive(ctx):
         return None  # a verbless fragment continuing an earlier sentence ("Less than 20 instructions.")
     # scope words "each X" inside the phrase
-    m = re.search(r"\b(?:each|every|per)\s+([a-z][\w-]*)", np, re.I)
+    m = rx.search(r"\b(?:each|every|per)\s+([a-z][\w-]*)", np, re.I)
     if m:
         head = _scope_noun(m.group(1))
     else:
-        parts = re.split(
+        parts = rx.split(
             r"\s+(?=(?:in|on|for|within|inside|at|from|under|across|to|into|via|during|about|regarding)\s)",
             np,
             maxsplit=1,
         )
         head = _canon_np(parts[0]) if parts[0].strip() else "response"
         if len(parts) > 1:
-            q = re.sub(r"^\w+\s+", "", parts[1])
+            q = rx.sub(r"^\w+\s+", "", parts[1])
             q = _canon_np(q)
             if q != "response" and q not in _SCOPE_STOP:
                 qual = q
@@ -583,7 +586,7 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     return _with_context(f"{head} @ {qual}" if qual else head, ctx, source)
 
 
-_FOR_SCOPE = re.compile(
+_FOR_SCOPE = lazy_compile(
     r"^(?:\s+[\w'-]+){0,3}?\s+(?:for|in|within|inside)\s+(?:all\s+|the\s+|any\s+|each\s+|every\s+|your\s+|our\s+|"
     r"a\s+|an\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
 )
@@ -592,7 +595,7 @@ _FOR_SCOPE = re.compile(
 def _for_scope(low: str, end: int) -> str | None:
     """Qualifier from "for X" right after a constraint ("Use JSON for config files")."""
     m = _FOR_SCOPE.match(low[end : end + 80])
-    if not m or re.search(r"[,;:.(]", low[end : end + m.start(1)]):
+    if not m or rx.search(r"[,;:.(]", low[end : end + m.start(1)]):
         return None
     between = low[end : end + m.start(1)].split()[:-1]
     if any(w in _STOP_NP or w in ("fits", "fit", "so", "because") for w in between[:-1] if w not in ("for", "in")):
@@ -632,7 +635,7 @@ def _with_context(subject: str, ctx: _Ctx, source: str | None = None) -> str:
     return subject
 
 
-_DEGREE = re.compile(
+_DEGREE = lazy_compile(
     r"^(?:(?:much|more|very|a bit|a little|slightly|somewhat|rather|quite|fairly|extremely|super|less|too|really|"
     r"even|way|far|longer|shorter|short|long|brief|concise|and|or|but|a lot)\b\s*)+$",
     re.I,
@@ -656,9 +659,9 @@ def _object_and_input(text: str, start: int) -> tuple[str, str | None]:
             rest = rest[1:]
         np = " ".join(rest)
         # "reply to the user in ...": an indirect object, not what the constraint is about
-        np = re.sub(r"^(?:to|with)\s+(?:the\s+|each\s+|every\s+|your\s+)?\w+(?=\s+(?:in|as|with|using)\b|\s*$)", "", np)
+        np = rx.sub(r"^(?:to|with)\s+(?:the\s+|each\s+|every\s+|your\s+)?\w+(?=\s+(?:in|as|with|using)\b|\s*$)", "", np)
         if verb in _TRANSFORM_VERBS:
-            obj = re.split(r"\s+(?:in|into|as|using|with|to|within|under|at)\s", " " + np + " ")[0]
+            obj = rx.split(r"\s+(?:in|into|as|using|with|to|within|under|at)\s", " " + np + " ")[0]
             canon = _canon_np(obj) if obj.strip() else "response"
             source = None if canon == "response" else canon
             np = ""
@@ -726,32 +729,32 @@ _NON_COUNT = _set(
     ounce ounces oz gram grams kg kilogram kilograms tablespoon tablespoons teaspoon teaspoons calorie calories
     inch inches foot feet yard yards degree degrees mph kph hertz volts watts servings serving"""
 )
-_LE = re.compile(
+_LE = lazy_compile(
     r"(?:\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|\bnot more than|\bno longer than|"
     r"\bshorter than|\bmaximum(?: of)?|\bmax\.?(?: of)?|\bup to|\bwithin|\bcap(?:ped)? at|\bnot to exceed|"
     r"\bnot exceeding|\bno greater than|\ba maximum of|\blimit of|\blimited to|\bmaximum length of|\btops)"
     r"\s+(?:the\s+|a\s+|an\s+)?$"
 )
-_LE_TO = re.compile(
+_LE_TO = lazy_compile(
     r"\b(?:limit|restrict|cap|cut|trim|shorten|reduce|keep|condense|constrain)\b[^.;]*\bto\s+(?:the\s+|a\s+)?$"
 )
-_EXCEED = re.compile(r"\b(?:not|never|n't)\s+(?:\w+\s+)?exceed(?:ing)?\s+(?:the\s+|a\s+)?$")
-_GE = re.compile(
+_EXCEED = lazy_compile(r"\b(?:not|never|n't)\s+(?:\w+\s+)?exceed(?:ing)?\s+(?:the\s+|a\s+)?$")
+_GE = lazy_compile(
     r"(?:\bat least|\bminimum(?: of)?|\bmin\.?|\bmore than|\bover|\bno fewer than|\bno less than|\ba minimum of|"
     r"\bnot less than|\bnot fewer than)\s+$"
 )
-_EQ = re.compile(r"(?:\bexactly|\bprecisely|\bonly|\bjust|\bstrictly)\s+$")
-_APPROX = re.compile(
+_EQ = lazy_compile(r"(?:\bexactly|\bprecisely|\bonly|\bjust|\bstrictly)\s+$")
+_APPROX = lazy_compile(
     r"(?:\babout|\baround|\bapproximately|\bapprox\.?|\broughly|~|\bcirca|\baim for|\btarget(?: of)?)\s*$"
 )
-_BETWEEN = re.compile(r"\bbetween\s+$")
-_ORDINAL_LEFT = re.compile(
+_BETWEEN = lazy_compile(r"\bbetween\s+$")
+_ORDINAL_LEFT = lazy_compile(
     r"(?:\b(?:first|last|next|previous|top|every|each|per|step|version|v|rule|level|page|line|item|section|"
     r"chapter|phase|no\.?|number|#|than|out of|score of|rating of|scale of|for|after|before|by|since|from|at|on|"
     r"week|day|month|year|"
     r"sprint|iteration|round|stage|part|tier|priority|p|q|h|grade|age|aged|ages|out)\s*|[$€£#:/]\s*)$"
 )
-_NOUN_WORD = re.compile(r"[A-Za-z][\w-]*")
+_NOUN_WORD = lazy_compile(r"[A-Za-z][\w-]*")
 _STOP_NP = _set(
     """that which who whom whose where when while if so to in on for of with and or but per each by as at from
     about into than then before after under over should must will can is are be you your it they them this
@@ -762,7 +765,7 @@ _NP_ADJ = _set(
     "most least important relevant critical significant key main top best short brief concise numbered bulleted "
     "separate distinct additional extra suggested"
 )
-_UNBOUNDED_CUE = re.compile(
+_UNBOUNDED_CUE = lazy_compile(
     r"\b(?:no matter how many|however many|however minor|regardless of (?:how many|the number)|"
     r"even if there are more than \w+|(?:the |a )?(?:full|complete|exhaustive) list|"
     r"no (?:upper )?limit(?: on (?:the )?(?:number|count))?|without (?:a |any )?limit|unlimited|"
@@ -770,10 +773,10 @@ _UNBOUNDED_CUE = re.compile(
     r"don't limit|do not limit|every single|all of them)\b",
     re.I,
 )
-_UNBOUNDED_NOUN = re.compile(
+_UNBOUNDED_NOUN = lazy_compile(
     r"\b(?:every|each|all(?: of)?(?: the)?|as many|any number of)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})", re.I
 )
-_UNBOUNDED_LENGTH = re.compile(
+_UNBOUNDED_LENGTH = lazy_compile(
     r"\b(?:no (?:word|length|size) (?:limit|cap|restriction|constraint)s?|as long as (?:you need|needed|necessary|"
     r"it needs|required|it takes)|any length|no limit on (?:the )?length|(?:length|size) (?:is )?unlimited)\b",
     re.I,
@@ -786,7 +789,7 @@ def _to_int(s: str) -> int | None:
         return int(s.replace(",", ""))
     if s in _UNITS:
         return _UNITS[s]
-    m = re.match(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](\w+))?$", s)
+    m = rx.match(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](\w+))?$", s)
     if m:
         return _TENS[m.group(1)] + (_UNITS.get(m.group(2), 0) if m.group(2) else 0)
     return None
@@ -866,7 +869,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
         kind = "count:" + _group_noun(noun).replace(" ", "-")
         s = min(best.start(), cue.start())
         # "a comment on every issue" -> include "a comment on"
-        lead = re.search(r"\b(?:a|one)\s+[a-z]+\s+(?:on|for|about|per)\s+$", low[:s])
+        lead = rx.search(r"\b(?:a|one)\s+[a-z]+\s+(?:on|for|about|per)\s+$", low[:s])
         if lead:
             s = lead.start()
         e = max(best.end(), cue.end())
@@ -885,11 +888,11 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
         if (
             1900 <= n <= 2100
             and len(m.group(0)) == 4
-            and not re.match(r"\s*(?:words?|characters?|chars?|tokens?)\b", low[e:])
+            and not rx.match(r"\s*(?:words?|characters?|chars?|tokens?)\b", low[e:])
         ):
             continue  # a year
         left = low[:s]
-        if re.search(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w.+#-]*\s+$", ctx.text[:s]) and not re.search(
+        if rx.search(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w.+#-]*\s+$", ctx.text[:s]) and not rx.search(
             r"\b(?:[A-Z][a-z]+\s+)?(?:Exactly|Max|Maximum|Min|Minimum|Under|Up|Only|At|No|Limit|Use|Write|Give|List|"
             r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
             r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$",
@@ -901,10 +904,10 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
         op = "="
         explicit = False
         start = s
-        rm = re.match(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", rest, re.I)
-        bm = re.search(r"\bbetween\s+$", left)
+        rm = rx.match(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", rest, re.I)
+        bm = rx.search(r"\bbetween\s+$", left)
         if bm:
-            am = re.match(r"\s+and\s+(" + _NUM + r")\b", rest, re.I)
+            am = rx.match(r"\s+and\s+(" + _NUM + r")\b", rest, re.I)
             if am:
                 hi = _to_int(am.group(1))
                 rest = rest[am.end() :]
@@ -914,7 +917,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             hi = _to_int(rm.group(1))
             rest = rest[rm.end() :]
         opm = _LE.search(left) or _EXCEED.search(left)
-        sym = re.search(r"(<=?|≤|>=?|≥)\s*$", left)
+        sym = rx.search(r"(<=?|≤|>=?|≥)\s*$", left)
         if sym:
             op, explicit, start = ("<=" if sym.group(1) in ("<", "<=", "≤") else ">="), True, sym.start()
         elif opm:
@@ -923,7 +926,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             op, explicit, start = "<=", True, left.rstrip().rfind(" to") + 1
         elif _GE.search(left):
             op, explicit, start = ">=", True, _GE.search(left).start()
-            if re.search(r"\b(?:not|never|n't|no)\b(?:\s+[\w'-]+){0,3}\s+$", left[_clause_start(left, start) : start]):
+            if rx.search(r"\b(?:not|never|n't|no)\b(?:\s+[\w'-]+){0,3}\s+$", left[_clause_start(left, start) : start]):
                 op = "<="  # "never ask more than one question"
         elif _EQ.search(left):
             op, explicit, start = "=", True, _EQ.search(left).start()
@@ -931,33 +934,33 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             op, explicit, start = "~", True, _APPROX.search(left).start()
         elif _ORDINAL_LEFT.search(left) and not bm:
             continue
-        elif re.search(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$", left) and not bm:
+        elif rx.search(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$", left) and not bm:
             continue  # "review all 14 leases", "the 30 unread emails": existing things, not an output count
-        if op == ">=" and re.search(
+        if op == ">=" and rx.search(
             r"\b(?:with|having|has|have|contains?|containing|for|if|when)\s+[^,;]{0,12}$", left[:start]
         ):
             continue  # "for anything with more than one step": a condition, not a limit
-        plus = re.match(r"\+", rest)
+        plus = rx.match(r"\+", rest)
         if plus:
             op, explicit = ">=", True
             rest = rest[1:]
         consumed = len(low) - len(rest)
         taken.append((s, consumed))
-        if re.match(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]", rest):
+        if rx.match(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]", rest):
             continue  # "a 6-year-old", "3-tier"
         override = None
-        hyph = re.match(r"-(word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b", rest)
+        hyph = rx.match(r"-(word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b", rest)
         if hyph:
             phrase = hyph.group(1)
             pend = consumed + hyph.end()
-            if re.match(r"\s*(?:limit|cap|ceiling)\b", low[pend:]):
+            if rx.match(r"\s*(?:limit|cap|ceiling)\b", low[pend:]):
                 op, explicit = "<=", True
             else:
-                lm = re.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?|at most)\b", low[pend:])
+                lm = rx.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?|at most)\b", low[pend:])
                 if lm:
                     op, explicit = "<=", True
                 after_unit = low[pend + (lm.end() if lm else 0) :]
-                nm = re.match(
+                nm = rx.match(
                     r"\s+([a-z][\w-]*)(?:\s+(?:of|about|on)\s+(?:the\s+|a\s+|an\s+|your\s+)?([a-z][\w-]*))?", after_unit
                 )
                 if nm and nm.group(1) not in _STOP_NP and nm.group(1) not in ("or", "and"):
@@ -978,9 +981,9 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             continue
         kind, _noun = ck
         tail = low[pend:]
-        if re.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?\b|at most|tops|limit\b|at the most)", tail):
+        if rx.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?\b|at most|tops|limit\b|at the most)", tail):
             op, explicit = "<=", True
-        elif re.match(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at minimum)", tail):
+        elif rx.match(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at minimum)", tail):
             op, explicit = ">=", True
         if hi is not None:
             if hi < n:
@@ -988,17 +991,17 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             explicit = True
         if not explicit and not directive:
             continue
-        pm = re.match(r"\s+([a-z]+ing)\b", tail)
+        pm = rx.match(r"\s+([a-z]+ing)\b", tail)
         if override is None and pm and pm.group(1) not in ("long", "nothing", "something", "anything", "everything"):
             override = f"{{}} @ {pm.group(1)}"  # "one sentence explaining it"
         elif kind.startswith("count:") and override is None:
-            om = re.match(
+            om = rx.match(
                 r"\s+(?:of|about|on|covering|describing|summari[sz]ing|listing|explaining|detailing)\s+(?:the\s+|your\s+)?"
                 r"(?!no\b|at\b|up\b|under\b|exactly\b|about\b|around\b|between\b|max|min|\d)([a-z][\w'-]*(?:\s+[a-z][\w-]*)?)",
                 tail,
             )
             if om:
-                q = _canon_np(re.split(r"\s+(?:that|which|who|the|to|and|or|in|of|for)\b", om.group(1))[0])
+                q = _canon_np(rx.split(r"\s+(?:that|which|who|the|to|and|or|in|of|for)\b", om.group(1))[0])
                 if q != "response":
                     override = f"{{}} @ {q}"
         if op == "=" and n == 1 and hi is None and not explicit and kind.startswith("count:"):
@@ -1018,10 +1021,10 @@ def _value(op: str, n: int, hi: int | None) -> str:
 def _interval(value: str) -> tuple[float, float, str]:
     if value == "unbounded":
         return 0, float("inf"), "unbounded"
-    m = re.match(r"(\d+)-(\d+)$", value)
+    m = rx.match(r"(\d+)-(\d+)$", value)
     if m:
         return int(m.group(1)), int(m.group(2)), "range"
-    m = re.match(r"(<=|>=|=|~)(\d+)$", value)
+    m = rx.match(r"(<=|>=|=|~)(\d+)$", value)
     if not m:
         return 0, float("inf"), "?"
     op, n = m.group(1), int(m.group(2))
@@ -1053,7 +1056,7 @@ def _numbers_conflict(a: str, b: str) -> bool:
 # Formats
 # ---------------------------------------------------------------------------------------------
 
-_FORMAT = re.compile(
+_FORMAT = lazy_compile(
     r"\b(?P<fmt>markdown[- ]tables?|md tables?|json ?l(?:ines)?|ndjson|json|ya?ml|xml|csv|tsv|html|toml|markdown|"
     r"plain[- ]?text|plaintext|plain prose|tables?|tabular)\b",
     re.I,
@@ -1086,7 +1089,7 @@ _FMT_COMPATIBLE = [
     {"tsv", "table"},
     {"json", "jsonl"},
 ]
-_FMT_NOT_OUTPUT = re.compile(
+_FMT_NOT_OUTPUT = lazy_compile(
     r"\s*(?:code\s*)?(?:blocks?|fences?|fenced|snippets?|schemas?|parser|parsing|librar(?:y|ies)|syntax|keys?|"
     r"field|fields|tags?|comments?|input|inputs|payloads?|config|configuration|files?|mode|strings?|paths?|"
     r"attributes?|elements?|values?|propert(?:y|ies)|bod(?:y|ies)|escaping|escapes?|entities|links?|"
@@ -1100,7 +1103,7 @@ _FMT_VERB = (
     r"structure|report|post|deliver|express|convert|display|show|save|export|wrap|put|lay out|organi[sz]e|"
     r"summari[sz]e|list|compose|draft|create|reformat|transform|serialize|serialise|encode)"
 )
-_FMT_CUE_PREP = re.compile(
+_FMT_CUE_PREP = lazy_compile(
     r"(?:\b" + _FMT_VERB + r"\b[^;:!?]*?\b(?:as|in|using|with)"
     r"|\b(?:convert|export|save|output|switch|change|transform|reformat|serialize|serialise|write|turn)\b[^;:!?]{0,40}?"
     r"\b(?:to|into))\s+"
@@ -1109,7 +1112,7 @@ _FMT_CUE_PREP = re.compile(
     r"parseable|parsable|machine-readable|rich|basic|simple)\s+)*$",
     re.I,
 )
-_FMT_CUE_OBJ = re.compile(
+_FMT_CUE_OBJ = lazy_compile(
     r"\b(?:return|output|produce|emit|print|generate|give|provide|send|respond with|reply with|answer with|"
     r"write|use|create|draft|render|deliver)\s+(?:only|just|back|me|us)?\s*"
     r"(?:(?:a|an|the|one|valid|raw|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
@@ -1117,21 +1120,21 @@ _FMT_CUE_OBJ = re.compile(
     r"parseable|parsable|machine-readable|rich|basic)\s+)*$",
     re.I,
 )
-_FMT_CUE_NOUN = re.compile(
+_FMT_CUE_NOUN = lazy_compile(
     r"\b(?:response|output|answer|reply|replies|responses|result|results|report|summary)s?\s+(?:format\s+)?"
     r"(?:must|should|will|shall|has to|needs to|have to)?\s*(?:always\s+)?(?:be|is|are)\s+(?:formatted\s+|written\s+|"
     r"returned\s+|delivered\s+|provided\s+|given\s+)?(?:as\s+|in\s+)?(?:(?:a|an|valid|raw|plain|strict|pure|"
     r"well-formed|single)\s+)*$",
     re.I,
 )
-_FMT_AFTER_OK = re.compile(
+_FMT_AFTER_OK = lazy_compile(
     r"\s*(?:only\b|format\b|output\b|object|array|document|response|responses|reply|answer|list|table|$|[.,;:!)])",
     re.I,
 )
 
 
 def _fmt_value(raw: str) -> str:
-    raw = re.sub(r"\s+", " ", raw.lower())
+    raw = rx.sub(r"\s+", " ", raw.lower())
     return _FMT_VALUE.get(raw, raw)
 
 
@@ -1159,44 +1162,44 @@ def _formats(ctx: _Ctx) -> list[tuple[str, int, int, bool, str | None]]:
         after = low[e:]
         if value == "table":
             # "table" alone only counts as "a table"/"as a table"/"in tabular form"
-            if not re.search(r"\b(?:as|in|into|a|an)\s+(?:\w+\s+)?$", low[:s]):
+            if not rx.search(r"\b(?:as|in|into|a|an)\s+(?:\w+\s+)?$", low[:s]):
                 continue
-            if re.match(r"\s+of contents", after):
+            if rx.match(r"\s+of contents", after):
                 continue
         if _FMT_NOT_OUTPUT.match(after):
             continue
         cstart = _clause_start(low, s)
         left = low[cstart:s]
-        if re.search(r"\b(?:markdown|md)\s*$", left) and value not in ("table",):
+        if rx.search(r"\b(?:markdown|md)\s*$", left) and value not in ("table",):
             continue
         label_cue = ctx.label_kind == "format" and len(low[:s].split()) <= 4
         cue = _FMT_CUE_PREP.search(low[:s]) or _FMT_CUE_OBJ.search(left) or _FMT_CUE_NOUN.search(left)
-        only = re.match(r"\s*(?:only|format only|output only)\b", after) and len(low[:s].split()) <= 3
+        only = rx.match(r"\s*(?:only|format only|output only)\b", after) and len(low[:s].split()) <= 3
         if not (cue or label_cue or only):
             continue
         if not (_FMT_AFTER_OK.match(after) or cue):
             continue
         if _NEGATION.search(left) or _NEGATION.search(low[max(0, s - 25) : s]):
             continue
-        if re.match(r"\s*(?:or|/|and/or|,\s*\w+\s+or)\s", after) or re.search(r"\b(?:or|either)\s+(?:\w+\s+)?$", left):
+        if rx.match(r"\s*(?:or|/|and/or|,\s*\w+\s+or)\s", after) or rx.search(r"\b(?:or|either)\s+(?:\w+\s+)?$", left):
             return []  # a list of alternatives
-        verb_m = re.search(r"\b(\w+)\b", _strip_fillers(left))
+        verb_m = rx.search(r"\b(\w+)\b", _strip_fillers(left))
         strong = bool(verb_m and verb_m.group(1) in _STRONG_OUTPUT_VERBS)
-        pm = re.search(
+        pm = rx.search(
             r"(?:\b(?:as|in|into|using|with|to)\s+)?(?:(?:a|an|the|one|only|just|valid|raw|plain|strict|"
             r"pure|well-formed|[\w-]+ly|single|clean|simple|standard|proper|compact|structured)\s+)*$",
             low[:s],
         )
         span_start = pm.start() if pm else s
         override = None
-        om = re.match(
+        om = rx.match(
             r"\s+(list|table|array|summary|overview|breakdown|section)\s+of\s+(?:the\s+|all\s+|your\s+)?([a-z][\w-]*)",
             after,
         )
         if om and _singular(om.group(2)) not in _FMT_CONTAINER_OF:
             override = f"{om.group(1)} of {_singular(om.group(2))}"
         else:
-            nm = re.match(r"\s+([a-z][\w-]*)", after)
+            nm = rx.match(r"\s+([a-z][\w-]*)", after)
             if nm and nm.group(1) not in _FMT_SHAPES and nm.group(1) not in _STOP_NP and nm.group(1) not in _PREPS:
                 noun = _canon_np(nm.group(1))
                 if noun != "response":
@@ -1212,8 +1215,8 @@ def _formats(ctx: _Ctx) -> list[tuple[str, int, int, bool, str | None]]:
 # Language, tone, person, case, date format, units, spelling
 # ---------------------------------------------------------------------------------------------
 
-_LANG_RE = re.compile(r"\b(" + "|".join(_LANGUAGES) + r")\b", re.I)
-_LANG_VERB = re.compile(
+_LANG_RE = lazy_compile(r"\b(" + "|".join(_LANGUAGES) + r")\b", re.I)
+_LANG_VERB = lazy_compile(
     r"\b(?:respond|reply|answer|write|speak|communicate|converse|talk|chat|draft|compose|produce|generate|output|"
     r"give|provide|narrate|explain|summari[sz]e|be written|be|are written|is written|interact|deliver|present|"
     r"use|keep|stick to|stay|stay in|always)\b",
@@ -1224,7 +1227,7 @@ _LANG_ADJ = (
     r"latin american|canadian|mexican|simplified|traditional|modern|natural|native|good|correct|australian|"
     r"castilian|international|neutral|swiss|austrian|high)\s+)*"
 )
-_MATCH_USER = re.compile(
+_MATCH_USER = lazy_compile(
     r"\b(?:in|using|use)\s+(?:the\s+)?(?:same language as (?:the |their )?(?:user|customer|input|question|message|"
     r"request|original|query|conversation|prompt)|(?:user|customer|client|patient|person|reader|caller|player|"
     r"student|child|visitor|sender)(?:'s|’s|s'|s’)\s+(?:own\s+)?(?:preferred\s+)?language|their (?:own |preferred )?"
@@ -1232,7 +1235,7 @@ _MATCH_USER = re.compile(
     r"question|message|request|query)|(?:the )?(?:user|customer)s? (?:uses?|used|writes?|wrote)))",
     re.I,
 )
-_USER_SUBJECT = re.compile(
+_USER_SUBJECT = lazy_compile(
     r"\b(?:user|users|customer|customers|client|clients|input|text|document|source|email|they|he|she|people|"
     r"student|students|children|child|patient|patients|caller|reader|visitor|player|team|speaker|author|"
     r"authors|we|i)\b[^,;]*$",
@@ -1251,32 +1254,32 @@ _TONE_AXES = {
     },
 }  # fmt: skip
 _TONE_WORD = {w: (axis, val) for axis, vals in _TONE_AXES.items() for val, ws in vals.items() for w in ws}
-_TONE_RE = re.compile(
+_TONE_RE = lazy_compile(
     r"(?<![\w-])(" + "|".join(sorted((re.escape(w) for w in _TONE_WORD), key=len, reverse=True)) + r")(?![\w-])", re.I
 )
-_TONE_CONTEXT = re.compile(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b", re.I)
-_TONE_LEAD = re.compile(
+_TONE_CONTEXT = lazy_compile(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b", re.I)
+_TONE_LEAD = lazy_compile(
     r"^(?:be|keep (?:it|things|the \w+|your \w+)|stay|sound|remain|write in an?|use an?|adopt an?|maintain an?|"
     r"make (?:it|the \w+)|go|write|respond|reply|speak|talk|answer)\b",
     re.I,
 )
-_TONE_NOT = re.compile(
+_TONE_NOT = lazy_compile(
     r"\b(?:verification|methods?|proofs?|specifications?|definitions?|logic|education|training|complaints?|"
     r"requests?|grammar|semantics|parameters?|arguments?|model|models|methods|meeting|meetings|dress|wear|"
     r"game|games|users?|visitors?|readers?|observers?|mode)\b",
     re.I,
 )
 
-_PERSON_RE = re.compile(r"\b(first|second|third|1st|2nd|3rd)[- ]person\b", re.I)
+_PERSON_RE = lazy_compile(r"\b(first|second|third|1st|2nd|3rd)[- ]person\b", re.I)
 _PERSON_VALUE = {"1st": "first", "2nd": "second", "3rd": "third"}
 
-_CASE_RE = re.compile(
+_CASE_RE = lazy_compile(
     r"(?<![\w-])(camel[ -]?case|lower camel[ -]?case|lowercamelcase|snake[ _-]?case|kebab[ -]?case|"
     r"pascal[ -]?case|upper ?camel[ -]?case|screaming[ _-]snake[ _-]case|upper[ _-]snake[ _-]case|constant[ _-]case|"
     r"train[ -]case|dot\.case)(?![\w-])",
     re.I,
 )
-_NAMING_NOUN = re.compile(
+_NAMING_NOUN = lazy_compile(
     r"\s*((?:json\s+|object\s+|response\s+|request\s+|api\s+|database\s+|db\s+|table\s+|local\s+|css\s+|"
     r"environment\s+|env\s+|url\s+|query\s+|component\s+)?(?:field\s+names?|fields|keys|property\s+names|properties|"
     r"attributes?|variable\s+names|variables|function\s+names|functions|method\s+names|methods|file\s+names|"
@@ -1295,15 +1298,15 @@ _DATE_FORMATS = [
     ("month d, yyyy", r"month d{1,2}, yyyy|mmmm d{1,2}, yyyy|mmm d{1,2}, yyyy"),
     ("d month yyyy", r"d{1,2} month yyyy|d{1,2} mmmm yyyy|dd mmm yyyy"),
 ]
-_DATE_RE = re.compile(r"(?<![\w/-])(" + "|".join(p for _, p in _DATE_FORMATS) + r")(?![\w/-])", re.I)
-_DATE_NOUN = re.compile(r"\b(dates?|datetimes?|timestamps?|date fields?|date columns?|time ?stamps?)\b", re.I)
+_DATE_RE = lazy_compile(r"(?<![\w/-])(" + "|".join(p for _, p in _DATE_FORMATS) + r")(?![\w/-])", re.I)
+_DATE_NOUN = lazy_compile(r"\b(dates?|datetimes?|timestamps?|date fields?|date columns?|time ?stamps?)\b", re.I)
 
-_UNITS_RE = re.compile(
+_UNITS_RE = lazy_compile(
     r"\b(metric(?: units?| system| measurements?)?|imperial(?: units?| system| measurements?)?|"
     r"(?:us|u\.s\.|american) (?:customary )?(?:units?|measurements?|system)|us customary)\b",
     re.I,
 )
-_SPELLING_RE = re.compile(
+_SPELLING_RE = lazy_compile(
     r"\b(british|uk|american|us|u\.s\.|canadian|australian)\s+(?:english\s+)?(spelling|english)\b", re.I
 )
 _SPELLING_VALUE = {"uk": "british", "us": "american", "u.s.": "american"}
@@ -1316,12 +1319,12 @@ def _negated(low: str, s: int, window: int = 30) -> bool:
 
 def _languages(ctx: _Ctx) -> list[tuple[str, int, int]]:
     low = ctx.low
-    if re.search(r"\btranslat", low):
+    if rx.search(r"\btranslat", low):
         return []
     out = []
     for m in _MATCH_USER.finditer(low):
         left = low[_clause_start(low, m.start()) : m.start()]
-        left = re.sub(r"\b(?:to|with|for)\s+(?:the\s+|each\s+|every\s+)?\w+\s*$", " ", left)  # "reply to the user"
+        left = rx.sub(r"\b(?:to|with|for)\s+(?:the\s+|each\s+|every\s+)?\w+\s*$", " ", left)  # "reply to the user"
         if _LANG_VERB.search(left) and not _NEGATION.search(left) and not _USER_SUBJECT.search(left):
             out.append(("match-user", m.start(), m.end()))
     for m in _LANG_RE.finditer(low):
@@ -1330,20 +1333,20 @@ def _languages(ctx: _Ctx) -> list[tuple[str, int, int]]:
         cstart = _clause_start(low, s)
         left = low[cstart:s]
         after = low[e:]
-        if re.match(r"\s*(?:-|–)?\s*(?:speaking|speakers?|language\s+(?:input|text|documents?|sources?)|text|input|"
+        if rx.match(r"\s*(?:-|–)?\s*(?:speaking|speakers?|language\s+(?:input|text|documents?|sources?)|text|input|"
                     r"translation|version|words?|terms?|names?|titles?|keyboard|locale)\b", after):  # fmt: skip
             continue
         ok = False
         if (
-            (re.search(r"\b(?:in|into)\s+" + _LANG_ADJ + r"$", left) and _LANG_VERB.search(left))
+            (rx.search(r"\b(?:in|into)\s+" + _LANG_ADJ + r"$", left) and _LANG_VERB.search(left))
             or (ctx.label_kind == "language" and len(low[:s].split()) <= 3)
             or (
-                re.search(r"\b(?:use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
-                and re.match(r"\s*(?:only|for (?:all|every|your)|throughout|at all times|[.,;]|$)", after)
+                rx.search(r"\b(?:use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
+                and rx.match(r"\s*(?:only|for (?:all|every|your)|throughout|at all times|[.,;]|$)", after)
             )
             or (
-                re.match(r"\s*only\b", after)
-                and re.search(
+                rx.match(r"\s*only\b", after)
+                and rx.search(
                     r"\b(?:respond|reply|answer|write|speak|communicate)\b[^,;]*\b(?:in\s+)?" + _LANG_ADJ + r"$", left
                 )
             )
@@ -1351,11 +1354,11 @@ def _languages(ctx: _Ctx) -> list[tuple[str, int, int]]:
             ok = True
         if not ok:
             continue
-        if _NEGATION.search(left) or _USER_SUBJECT.search(re.sub(r"\byou(?:r)?\b", "", left)):
+        if _NEGATION.search(left) or _USER_SUBJECT.search(rx.sub(r"\byou(?:r)?\b", "", left)):
             continue
-        if re.search(r"\b(?:from|of)\s+" + _LANG_ADJ + r"$", left):
+        if rx.search(r"\b(?:from|of)\s+" + _LANG_ADJ + r"$", left):
             continue
-        pm = re.search(r"\b(?:in|into|use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
+        pm = rx.search(r"\b(?:in|into|use|using|write in|speak)\s+" + _LANG_ADJ + r"$", left)
         out.append((lang, cstart + pm.start() if pm else s, e))
     values = {v for v, *_ in out}
     return out if len(values) <= 1 else []
@@ -1367,12 +1370,12 @@ def _tones(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
     for m in _TONE_RE.finditer(low):
         s, e = m.span()
         word = m.group(1).lower()
-        if _TONE_NOT.match(low[e:]) or re.search(r"\bsemi-?$", low[:s]):
+        if _TONE_NOT.match(low[e:]) or rx.search(r"\bsemi-?$", low[:s]):
             continue
         if word in ("reserved", "sober", "muted", "relaxed", "excited") and not _TONE_CONTEXT.search(low):
             continue
         left = low[max(0, s - 30) : s]
-        if re.search(r"\b(?:not|no|never|avoid|don't|dont|without|rather than|instead of|too|overly|nor|less|"
+        if rx.search(r"\b(?:not|no|never|avoid|don't|dont|without|rather than|instead of|too|overly|nor|less|"
                      r"n't|neither|excessively|unnecessarily|over-)\s+(?:\w+[,]?\s+){0,2}$", left):  # fmt: skip
             continue
         context_ok = (
@@ -1401,11 +1404,11 @@ def _persons(ctx: _Ctx) -> list[tuple[str, int, int]]:
         s, e = m.span()
         left = low[max(0, s - 20) : s]
         after = low[e:]
-        if re.match(r"\s*(?:shooter|game|view camera|camera)\b", after):
+        if rx.match(r"\s*(?:shooter|game|view camera|camera)\b", after):
             continue
         if not (
-            re.search(r"\b(?:in|use|using|from)\s+(?:the\s+|a\s+)?$", left)
-            or re.match(
+            rx.search(r"\b(?:in|use|using|from)\s+(?:the\s+|a\s+)?$", left)
+            or rx.match(
                 r"\s*(?:singular\s+|plural\s+)?(?:voice|perspective|point of view|pov|narration|narrative)", after
             )
         ):
@@ -1417,7 +1420,7 @@ def _persons(ctx: _Ctx) -> list[tuple[str, int, int]]:
 
 
 def _case_value(raw: str) -> str:
-    r = re.sub(r"[ _.-]", "", raw.lower())
+    r = rx.sub(r"[ _.-]", "", raw.lower())
     if r in ("camelcase", "lowercamelcase"):
         return "camelCase"
     if r in ("pascalcase", "uppercamelcase"):
@@ -1436,7 +1439,7 @@ def _case_value(raw: str) -> str:
 def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
     """(value, subject, start, end) for naming-case rules."""
     low = ctx.low
-    if re.search(r"\b(?:convert|transform|map|translate|mapping)\b[^.]*\bfrom\b", low):
+    if rx.search(r"\b(?:convert|transform|map|translate|mapping)\b[^.]*\bfrom\b", low):
         return []
     out = []
     mentions = list(_CASE_RE.finditer(low))
@@ -1447,14 +1450,14 @@ def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
         nxt = mentions[i + 1].start() if i + 1 < len(mentions) else len(low)
         after = low[e:nxt]
         subject = None
-        fm = re.match(r"\s*(?:naming\s+)?(?:for|on|in|with)\s+(?:all\s+|the\s+|any\s+|every\s+|each\s+|our\s+|your\s+)?"
+        fm = rx.match(r"\s*(?:naming\s+)?(?:for|on|in|with)\s+(?:all\s+|the\s+|any\s+|every\s+|each\s+|our\s+|your\s+)?"
                       r"([^,;.()]+?)(?=\s*(?:,|;|\.|\(|$|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|\bto\b|\bso\b))",
                       after)  # fmt: skip
         nm = _NAMING_NOUN.match(after)
-        name_m = re.search(
+        name_m = rx.search(
             r"\bname\s+(?:all\s+|the\s+|your\s+|any\s+)?([a-z][\w/ -]{0,40}?)\s+(?:using|with|in|as)\s+$", low[:s]
         )
-        if re.match(r"\s*(?:or|/|and/or)\s", after) or re.search(r"\b(?:or|either)\s+$", low[:s]):
+        if rx.match(r"\s*(?:or|/|and/or)\s", after) or rx.search(r"\b(?:or|either)\s+$", low[:s]):
             return []  # alternatives ("snake_case or kebab-case")
         if nm:
             subject = nm.group(1)
@@ -1466,7 +1469,7 @@ def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
             subject = ctx.label_subject
         else:
             left = low[_clause_start(low, s) : s]
-            left = re.sub(
+            left = rx.sub(
                 r"\s*\b(?:use|uses|using|in|are|is|should|must|be|written|named|always|as|follow|follows|"
                 r"following|with|the)\b\s*$",
                 "",
@@ -1475,7 +1478,7 @@ def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
             prev = None
             while prev != left:
                 prev = left
-                left = re.sub(
+                left = rx.sub(
                     r"\s*\b(?:use|uses|using|in|are|is|should|must|be|written|named|always|as|follow|follows|"
                     r"following|with|the|all)\b\s*$",
                     "",
@@ -1488,7 +1491,7 @@ def _cases(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
             if not _is_directive(ctx):
                 continue
             subject = "identifiers"
-        subject = re.sub(r"\s+(?:in|of|for|within|inside)\s+(?:the\s+|all\s+|our\s+|your\s+)?(?:responses?|"
+        subject = rx.sub(r"\s+(?:in|of|for|within|inside)\s+(?:the\s+|all\s+|our\s+|your\s+)?(?:responses?|"
                          r"outputs?|answers?|replies|api responses?|json)\b.*$", "", subject.strip())  # fmt: skip
         canon = _canon_np(subject)
         if canon == "response":
@@ -1512,10 +1515,10 @@ def _dates(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
     out = []
     for m in _DATE_RE.finditer(low):
         s, e = m.span()
-        if _negated(low, s, 25) or re.search(r"\blike\s+(?:i|we)\s+said|\bfrom\s+$", low[max(0, s - 15) : s]):
+        if _negated(low, s, 25) or rx.search(r"\blike\s+(?:i|we)\s+said|\bfrom\s+$", low[max(0, s - 15) : s]):
             continue
         raw = m.group(1).lower()
-        value = next(v for v, p in _DATE_FORMATS if re.fullmatch(p, raw, re.I))
+        value = next(v for v, p in _DATE_FORMATS if rx.fullmatch(p, raw, re.I))
         out.append((value, s, e))
     if len({v for v, *_ in out}) != 1:
         return []
@@ -1527,7 +1530,7 @@ def _dates(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
         subject = _singular(nm.group(1).lower().replace("time stamp", "timestamp")) if nm else "date"
         # "dates in the UI", "created_at dates"
         qm = (
-            re.match(
+            rx.match(
                 r"\s+(?:in|on|for|shown in|displayed in)\s+(?:the\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[nm.end() :]
             )
             if nm
@@ -1556,7 +1559,7 @@ def _unit_systems(ctx: _Ctx) -> list[tuple[str, int, int]]:
     for m in _UNITS_RE.finditer(low):
         s, e = m.span()
         left = low[max(0, s - 25) : s]
-        if not re.search(
+        if not rx.search(
             r"\b(?:in|use|using|into|to|switch to|stick to|prefer|give|express \w+ in)\s+(?:the\s+)?$", left
         ):
             continue
@@ -1573,7 +1576,7 @@ def _spellings(ctx: _Ctx) -> list[tuple[str, int, int]]:
     for m in _SPELLING_RE.finditer(low):
         s, e = m.span()
         left = low[max(0, s - 25) : s]
-        if not re.search(r"\b(?:use|using|in|write in|follow|prefer)\s+(?:the\s+)?$", left):
+        if not rx.search(r"\b(?:use|using|in|write in|follow|prefer)\s+(?:the\s+)?$", left):
             continue
         if _negated(low, s, 25) or _USER_SUBJECT.search(low[_clause_start(low, s) : s]):
             continue
@@ -1586,8 +1589,8 @@ def _spellings(ctx: _Ctx) -> list[tuple[str, int, int]]:
 # Sentence analysis
 # ---------------------------------------------------------------------------------------------
 
-_LABEL = re.compile(r"^\s*([A-Za-z][\w '/&().-]{0,40}?)\s*:\s+(?=\S)")
-_PREFACE_LABELS = re.compile(
+_LABEL = lazy_compile(r"^\s*([A-Za-z][\w '/&().-]{0,40}?)\s*:\s+(?=\S)")
+_PREFACE_LABELS = lazy_compile(
     r"^(?:note|notes|nb|n\.b|remember|reminder|important|update|updated|edit|edited|correction|addendum|p\.?s|"
     r"pps|tip|also|finally|one more thing|again|warning|caution|reminder|"
     r"critical|key|crucial|bonus|change|new|ps|fyi|heads up|clarification|extra|plus|and|oh|ok|okay|remember this|"
@@ -1628,7 +1631,7 @@ _GENERIC_LABELS = {
     "date": "date",
     "date format": "date",
 }
-_SENTENCE_SKIP = re.compile(
+_SENTENCE_SKIP = lazy_compile(
     r"^(?:e\.g\.|for example|for instance|example|examples|sample|such as|input|inputs|(?:user|assistant|human|ai|bot|"
     r"q|a|question)\s*:|answer example)",
     re.I,
@@ -1637,7 +1640,7 @@ _SENTENCE_SKIP = re.compile(
 
 def _make_ctx(sent: _Sentence) -> _Ctx | None:
     text = sent.text.strip()
-    text = re.sub(r"^[>\s]+", "", text)
+    text = rx.sub(r"^[>\s]+", "", text)
     label = label_subject = label_kind = None
     m = _LABEL.match(text)
     if (
@@ -1670,7 +1673,7 @@ def _make_ctx(sent: _Sentence) -> _Ctx | None:
             return None
         else:
             label = raw
-            label_subject = _group_noun(_canon_np(re.sub(r"\(.*?\)", "", key)))
+            label_subject = _group_noun(_canon_np(rx.sub(r"\(.*?\)", "", key)))
             if label_subject == "response":
                 label_subject = None
             text = rest
@@ -1678,20 +1681,20 @@ def _make_ctx(sent: _Sentence) -> _Ctx | None:
         return None
     low = text.lower()
     lead_scope = None
-    lm = re.match(
+    lm = rx.match(
         r"^\s*(?:for|in|within|inside|on)\s+(?:the\s+|all\s+|each\s+|every\s+|any\s+|your\s+)?([^,]{1,40}),\s", low
     )
     if lm:
         q = _canon_np(lm.group(1))
         if q not in _SCOPE_STOP and q != "response" and not lm.group(1).startswith(("short", "general", "addition")):
             lead_scope = q
-    sm = re.search(
+    sm = rx.search(
         r"\b(?:section|heading|header|subsection|part|field|column|key|block|list|table)\s+(?:called|named|titled|"
         r"labell?ed|entitled)\s+([\w'-]+(?:\s+[\w'-]+){0,3})",
         text,
     )
     if sm and lead_scope is None:
-        lead_scope = _canon_np(re.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
+        lead_scope = _canon_np(rx.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
     return _Ctx(text, low, label, label_subject, label_kind, sent.context, lead_scope, sent.index, sent.heading)
 
 
@@ -1718,9 +1721,9 @@ def _is_directive(ctx: _Ctx) -> bool:
         return True
     if ctx.label_subject or ctx.label_kind:
         return True
-    if re.match(r"(?:he|she|they|we|i|his|her|their|our|my|[a-z]+'s)\b", low):
+    if rx.match(r"(?:he|she|they|we|i|his|her|their|our|my|[a-z]+'s)\b", low):
         return False
-    return bool(re.search(r"\b(?:should|must|shall|needs? to|has to|have to)\b", low))
+    return bool(rx.search(r"\b(?:should|must|shall|needs? to|has to|have to)\b", low))
 
 
 def _analyse(sent: _Sentence) -> list[Constraint]:
@@ -1770,7 +1773,7 @@ def _analyse(sent: _Sentence) -> list[Constraint]:
         add("date-format", _with_context(subject, ctx), value)
     for value, _s, e in _unit_systems(ctx):
         qual = ctx.lead_scope
-        fm = re.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[e:])
+        fm = rx.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[e:])
         if fm and _canon_np(fm.group(1)) not in _SCOPE_STOP and fm.group(1) not in ("everything", "all"):
             qual = _canon_np(fm.group(1))
         add("units", f"measurements @ {qual}" if qual else "measurements", value)
@@ -1808,8 +1811,8 @@ def _compatible(kind: str, a: str, b: str) -> bool:
 
 def _split_subject(subject: str) -> tuple[str, str, dict[str, str]]:
     """(head, hard qualifier, soft qualifiers by sort) of a subject string."""
-    soft = dict(re.findall(r" \((under|re) ([^()]*)\)", subject))
-    main = re.sub(r" \((?:under|re) [^()]*\)", "", subject)
+    soft = dict(rx.findall(r" \((under|re) ([^()]*)\)", subject))
+    main = rx.sub(r" \((?:under|re) [^()]*\)", "", subject)
     head, _, qual = main.partition(" @ ")
     return head, qual, soft
 
@@ -1827,7 +1830,7 @@ def _same_subject(a: Constraint, b: Constraint) -> bool:
         return False
     # "Post your report in #ops-alerts as ..." vs "For #ops-alerts, write ..."
     q, other = (qa, b) if qa else (qb, a)
-    return bool(re.search(r"(?<![\w-])" + re.escape(q) + r"(?:e?s)?(?![\w-])", other.sentence.lower()))
+    return bool(rx.search(r"(?<![\w-])" + re.escape(q) + r"(?:e?s)?(?![\w-])", other.sentence.lower()))
 
 
 def find_contradictions(constraints: list[Constraint]) -> list[tuple[Constraint, Constraint]]:

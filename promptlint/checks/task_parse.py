@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from promptlint.checks.turns import instruction_messages
+from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, PromptDocument
 
 SKIP = frozenset({CODE, COMMENT, QUOTE, EXAMPLE, QUOTED})
@@ -88,7 +89,7 @@ _MODAL_WORDS = _words(
     aren't won't gets sits appears shows updates works comes falls covers passes uses returns renders contains stays
     remains matches supports allows lets displays moves loads fits"""
 )
-_WORD_SPLIT = re.compile(r"[^a-z']+")
+_WORD_SPLIT = lazy_compile(r"[^a-z']+")
 
 
 def has_modal(low: str) -> bool:
@@ -120,7 +121,7 @@ NON_DELIVERABLE_UNITS = _words(
     cents k km miles kg lbs calories steps languages language countries country times instances nodes servers
     pods cores gb/s mbps seconds/request percent. pieces people's accounts messages"""
 )
-_REQUEST_CUE = re.compile(
+_REQUEST_CUE = lazy_compile(
     r"\b(?:the following|all of the|all these|all of these|everything (?:below|i|we|you)|in this session|this session|"
     r"for this session|today|tonight|this week|for this run|this run|in one go|in a single|in one (?:session|run|pass|"
     r"sitting|shot)|each of (?:these|the following)|i need|we need|i want|we want|i'd like|we'd like|i would like|"
@@ -129,14 +130,14 @@ _REQUEST_CUE = re.compile(
     r"bunch of|list of (?:tasks|things)|things (?:i|we) need|can you|could you)\b",
     re.I,
 )
-_PARTS_CUE = re.compile(
+_PARTS_CUE = lazy_compile(
     r"\b(?:include|includes|including|section|sections|fields?|columns?|structure|format|formatted|template|"
     r"containing|consisting|covering|should (?:have|contain|be)|must (?:have|contain|be)|with the following|"
     r"following (?:parts|elements|components|headings|keys|properties|information|details|criteria)|contain|"
     r"contains|comprises?|made up of|looks? like|output|response|answer|reply|return)\b",
     re.I,
 )
-_RULES_CUE = re.compile(
+_RULES_CUE = lazy_compile(
     r"\b(?:guidelines?|rules?|conventions?|standards?|best practices?|principles?|style|tone|voice|constraints?|"
     r"requirements?|acceptance|criteria|definition of done|do'?s|don'?ts|restrictions?|limitations?|boundaries|"
     r"polic(?:y|ies)|behaviou?rs?|preferences?|tips?|notes?|checklist|quality|naming|wording|formatting|formats?|"
@@ -147,19 +148,19 @@ _RULES_CUE = re.compile(
     r"context|background|about|overview|project|structure|tech stack|stack|environment|setup|dependencies)\b",
     re.I,
 )
-_PROCEDURE_CUE = re.compile(
+_PROCEDURE_CUE = lazy_compile(
     r"\b(?:steps?|procedure|process|workflow|in order|sequence|sequentially|phases?|stages?|method|methodology|"
     r"how to|runbook|playbook|algorithm|one by one|order of operations)\b",
     re.I,
 )
-_CAPABILITY_CUE = re.compile(
+_CAPABILITY_CUE = lazy_compile(
     r"\b(?:you can|you may|you are able|you're able|capabilit(?:y|ies)|abilities|tools?|you have access|skills?|"
     r"expertise|specialt(?:y|ies)|speciali[sz]ations?|areas?|responsibilit(?:y|ies)|you (?:will )?help|i can|can help|"
     r"you'?re (?:an? )?expert|you are (?:an? )?expert|competenc(?:y|ies)|knowledge|features?|commands?|what you do|"
     r"services|offerings|use cases?|examples? of)\b",
     re.I,
 )
-_CONDITIONAL = re.compile(
+_CONDITIONAL = lazy_compile(
     r"(?:if|when|whenever|unless|in case|should the|once the user|once a user|for any|for each (?:request|task|"
     r"question|user|new)|for every (?:request|task|question|new)|each time|every time|any time|anytime|where|after "
     r"(?:the user|a user|you receive|receiving)|upon|on (?:request|receiving)|given (?:a|an|the user)|for requests|"
@@ -170,12 +171,12 @@ _CONDITIONAL = re.compile(
     r"generate|run|set up|deploy|refactor|make|test|debug) (?:a|an|new|the)\b)\b",
     re.I,
 )
-_INVOCATION = re.compile(
+_INVOCATION = lazy_compile(
     r"(?:when|once|if) (?:this|the) (?:rule|prompt|command|file|workflow|agent|mode|chat ?mode|instruction)s? "
     r"(?:is|are|gets?) (?:invoked|run|used|triggered|called|applied|activated|selected|executed)",
     re.I,
 )
-_GENERIC = re.compile(
+_GENERIC = lazy_compile(
     r"\b(?:whenever|every time|each time|any time|as needed|where (?:appropriate|applicable|possible|needed|relevant)|"
     r"if (?:needed|necessary|applicable|appropriate|relevant|possible|any|requested|asked)|when (?:needed|necessary|"
     r"appropriate|relevant|applicable|possible|asked|requested)|as appropriate|when it makes sense|"
@@ -187,14 +188,14 @@ _GENERIC = re.compile(
     r"best practices?|accordingly)\b",
     re.I,
 )
-_FILLER = re.compile(
+_FILLER = lazy_compile(
     r"(?:please|kindly|also|then|and|next|now|finally|lastly|first|firstly|second|secondly|third|thirdly|"
     r"afterwards|additionally|plus|so|ok|okay|just|oh|besides|last|after that|once done|once that's done|"
     r"in addition|on top of that|after this|and then|and also|to start|to begin|to finish|in this session|"
     r"today|for this run|in this run|as well|step \d{1,3}|phase \d{1,3})\b[ \t]*[,:;.–—-]?[ \t]*",
     re.I,
 )
-_REQUEST_PREFIX = re.compile(
+_REQUEST_PREFIX = lazy_compile(
     r"(?:i need you to|i'd like you to|i would like you to|i want you to|we need you to|we want you to|"
     r"we'd like you to|you need to|you'll need to|you will need to|you are to|you're to|your (?:task|job|goal|"
     r"mission|assignment|objective) (?:today |here |now )?(?:is|will be) to|can you|could you|would you|will you|"
@@ -202,7 +203,7 @@ _REQUEST_PREFIX = re.compile(
     r"the task is to|the goal is to|your work is to)\b[ \t]*",
     re.I,
 )
-_NOUN_REQUEST = re.compile(
+_NOUN_REQUEST = lazy_compile(
     r"(?:i|we) (?:need|want|would like|'d like|also need|also want)[ \t]+(?P<obj>(?:a|an|the|some|\d[\d,]*|two|three|"
     r"four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|one hundred|a hundred|our|my)\b.*)",
     re.I,
@@ -212,22 +213,22 @@ _DETERMINER = _words(
     hundred our my this that these those all every each both several separate new full complete entire whole its
     their his her some"""
 )
-_ITEM = re.compile(
+_ITEM = lazy_compile(
     r"(?:(?P<bullet>[-*+•‣▪◦●])|(?P<num>\d{1,3})[.)]|\((?P<pnum>\d{1,3})\)|(?P<alpha>[a-z])[.)](?=[ \t]))[ \t]+",
     re.I,
 )
-_STEP = re.compile(
+_STEP = lazy_compile(
     r"(?:#{1,6}[ \t]*)?(?:\*\*|__)?(?:step|phase|stage|task)[ \t]*(?P<n>\d{1,3})(?![\d.,])[ \t]*(?:\*\*|__)?"
     r"[ \t]*(?:[:.)–—-]|\*\*|$)",
     re.I,
 )
-_HEADING = re.compile(r"#{1,6}[ \t]+(?P<h>.*)")
-_BOLD_LINE = re.compile(r"(?:\*\*|__)(?P<h>[^*_\n]{1,80})(?:\*\*|__)[ \t]*:?[ \t]*$")
-_CAPS_LINE = re.compile(r"(?P<h>[A-Z][A-Z0-9 &/'()-]{2,60}):?[ \t]*$")
-_INLINE_ENUM = re.compile(r"(?:^|[ \t(:;,])\(?(?P<n>\d{1,2})\)[ \t]")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?(?=[ \t]+[\"'“‘(]?[A-Z0-9])")
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|no|st|approx|incl|cf|fig|p|pp|al)|\b[A-Z])$", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_HEADING = lazy_compile(r"#{1,6}[ \t]+(?P<h>.*)")
+_BOLD_LINE = lazy_compile(r"(?:\*\*|__)(?P<h>[^*_\n]{1,80})(?:\*\*|__)[ \t]*:?[ \t]*$")
+_CAPS_LINE = lazy_compile(r"(?P<h>[A-Z][A-Z0-9 &/'()-]{2,60}):?[ \t]*$")
+_INLINE_ENUM = lazy_compile(r"(?:^|[ \t(:;,])\(?(?P<n>\d{1,2})\)[ \t]")
+_SENTENCE_END = lazy_compile(r"[.!?][\"'”’)]?(?=[ \t]+[\"'“‘(]?[A-Z0-9])")
+_ABBREV = lazy_compile(r"(?:\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|no|st|approx|incl|cf|fig|p|pp|al)|\b[A-Z])$", re.I)
+_WORD = lazy_compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _PREP_STOP = _words(
     """of for with about on in into to from that which who using per by based called named titled labeled labelled
     as at and or but so including plus via across between covering containing where when if while under over than
@@ -237,16 +238,16 @@ _PREP_STOP = _words(
 
 _STEP_FIRST = frozenset("#*_sSpPtT")
 _ITEM_FIRST = frozenset("-*+•‣▪◦●(")
-_CHECKBOX = re.compile(r"^\[[ xX]\][ \t]*")
-_LOWER_WORD = re.compile(r"[a-z][a-z-]*")
-_LABEL = re.compile(r"[a-z][a-z'-]*[ \t]*:")
-_VERB = re.compile(r"([a-z][a-z'-]*)(?:[ \t]+(up|together|through|out|over|up with)\b)?[ \t]*")
-_TOKEN_SPLIT = re.compile(r"([(,:;—–]|\s)")
-_RULE_START = re.compile(r"(?:no|not|only|never|always|don't|do not|avoid|each|every|all|any|it|they|this|these)\b")
-_MODAL_START = re.compile(r"(?:must|should|shall|will|would|can|may|might)\b")
-_PRONOUN_START = re.compile(r"(?:you|we|i|they)\b")
-_WORDY_START = re.compile(r"[\"'“(]?[A-Za-z0-9]")
-_AND_THEN = re.compile(r"\b(?:and|then)\b")
+_CHECKBOX = lazy_compile(r"^\[[ xX]\][ \t]*")
+_LOWER_WORD = lazy_compile(r"[a-z][a-z-]*")
+_LABEL = lazy_compile(r"[a-z][a-z'-]*[ \t]*:")
+_VERB = lazy_compile(r"([a-z][a-z'-]*)(?:[ \t]+(up|together|through|out|over|up with)\b)?[ \t]*")
+_TOKEN_SPLIT = lazy_compile(r"([(,:;—–]|\s)")
+_RULE_START = lazy_compile(r"(?:no|not|only|never|always|don't|do not|avoid|each|every|all|any|it|they|this|these)\b")
+_MODAL_START = lazy_compile(r"(?:must|should|shall|will|would|can|may|might)\b")
+_PRONOUN_START = lazy_compile(r"(?:you|we|i|they)\b")
+_WORDY_START = lazy_compile(r"[\"'“(]?[A-Za-z0-9]")
+_AND_THEN = lazy_compile(r"\b(?:and|then)\b")
 
 
 @dataclass
@@ -343,13 +344,13 @@ def _split_sentences(text: str, base: int) -> list[tuple[int, int]]:
     return out
 
 
-_STRONG_RULES = re.compile(
+_STRONG_RULES = lazy_compile(
     r"\b(?:guidelines?|rules?|conventions?|principles?|constraints?|requirements?|criteria|standards?|"
     r"best practices?|do'?s|don'?ts|style|tone|polic(?:y|ies)|restrictions?|checklist|notes?|reminders?|"
     r"considerations?|tips?|preferences?|expectations?)\b",
     re.I,
 )
-_STRONG_REQUEST = re.compile(
+_STRONG_REQUEST = lazy_compile(
     r"\b(?:all of the following|all of these|everything (?:below|i|we)|in this session|this session|today|"
     r"tonight|this week|this run|in one go|in a single|in one (?:session|run|pass|sitting|shot)|i need(?! to\b)|"
     r"we need(?! to\b)|i want(?! to\b)|we want(?! to\b)|i'd like|we'd like|i would like|deliverables?|to-?dos?|"
@@ -359,30 +360,32 @@ _STRONG_REQUEST = re.compile(
 )
 
 
-_REQUEST_HEADING = re.compile(
+_REQUEST_HEADING = lazy_compile(
     r"(?:\d{1,2}[.)] ?)?(?:your |today's |this session's |session |my |our )?(?:deliverables|tasks|to-?do(?: list)?|"
     r"work items|backlog|assignments?|asks|requests|things to do)(?: for (?:this session|today|this run|the session|"
     r"this sprint|you))?(?: today)?[ \t:]*$",
     re.I,
 )
-_EXAMPLE_HEADING = re.compile(
+_EXAMPLE_HEADING = lazy_compile(
     r"^(?:user|assistant|system|human|ai|bot|model|input|output)[ \t:]*$|\b(?:examples?|samples?|demos?|"
     r"illustrations?|transcripts?|few-shot|sample (?:input|output)|example (?:input|output)|knowledge|"
     r"appendix|references?|glossary|definitions?|faq)\b",
     re.I,
 )
-_BARE_REQUEST = re.compile(
+_BARE_REQUEST = lazy_compile(
     r"(?:(?:please |kindly |now |so |could you |can you )+[a-z-]+(?: up| together)?(?: (?:the following|these|all of "
     r"these|all of the following|the following items|all of this|everything below))?|[a-z-]+(?: up| together)? "
     r"(?:the following|these|all of these|all of the following|the following items|all of this|everything below))"
     r"[ \t]*:$"
 )
-_ALL_OF = re.compile(
+_ALL_OF = lazy_compile(
     r"\b(?:following|these|all of|everything|below|deliverables|items|complete|entire|full|whole|each of)\b", re.I
 )
-_LIST_OF_WORK = re.compile(r"\b(?:all of the following|the following (?:deliverables|items|tasks|things|work))\b")
-_CRITERIA = re.compile(r"\b(?:if|when|unless|whether|true|false|met|satisfied|hold|holds|apply|applies)\b")
-_NOT_REQUEST_END = re.compile(r"\b(?:with|by|for|including|like|such as|as follows|e\.g\.|namely|about|on|to)[ \t]*:$")
+_LIST_OF_WORK = lazy_compile(r"\b(?:all of the following|the following (?:deliverables|items|tasks|things|work))\b")
+_CRITERIA = lazy_compile(r"\b(?:if|when|unless|whether|true|false|met|satisfied|hold|holds|apply|applies)\b")
+_NOT_REQUEST_END = lazy_compile(
+    r"\b(?:with|by|for|including|like|such as|as follows|e\.g\.|namely|about|on|to)[ \t]*:$"
+)
 
 
 def _sentences_of(text: str) -> list[str]:
@@ -828,7 +831,7 @@ def head_noun(obj: str) -> str:
     return words[-1] if words else ""
 
 
-_IMAGINARY = re.compile(
+_IMAGINARY = lazy_compile(
     r"\b(?:in your (?:mind|head)|mentally|imagine|imaginary|virtual whiteboard|(?:team|panel|group) of [\w ]{0,20}"
     r"(?:agents|experts|personas)|section (?:called|named|titled)|(?:in|into|under) (?:a|the) (?:section|heading)|"
     r"in (?:the|your) (?:output|response|answer|reply)|in (?:this|the following|that|a|the same) format|as follows|"

@@ -39,6 +39,8 @@ from promptlint.checks.task_parse import (
 )
 from promptlint.checks.turns import instruction_messages
 from promptlint.context import RuleContext
+from promptlint.lazyre import cached as rx
+from promptlint.lazyre import lazy_compile
 from promptlint.model import PromptDocument
 
 DEFAULTS = {
@@ -94,7 +96,7 @@ def _is_rule(unit: Unit) -> bool:
     return is_constraint(unit)
 
 
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT = lazy_compile(
     r"(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?(?:then[ \t]+|also[ \t]+)?|;[ \t]*(?:and[ \t]+|then[ \t]+)?|"
     r"[ \t]+and[ \t]+(?:then[ \t]+|also[ \t]+)?)(?=[a-z])"
 )
@@ -173,7 +175,7 @@ def _sub_unit(unit: Unit, text: str) -> Unit:
     )
 
 
-_SEQ_MARK = re.compile(
+_SEQ_MARK = lazy_compile(
     r"(?:first(?:ly)?|to start|to begin|start by|begin by|then|next|after that|afterwards|finally|lastly|"
     r"second(?:ly)?|third(?:ly)?|once (?:that|this|done)[^,]{0,30},)\b[ \t,]*",
     re.I,
@@ -213,7 +215,7 @@ def _steps_of(members: list[Unit]) -> list[Unit]:
     sentences = [u for u in members if u.kind == "sentence"]
     if len(sentences) >= 3:
         marked = [u for u in sentences if _SEQ_MARK.match(u.text)]
-        first = any(re.match(r"(?:first|to start|to begin|start by|begin by)", u.text, re.I) for u in marked)
+        first = any(rx.match(r"(?:first|to start|to begin|start by|begin by)", u.text, re.I) for u in marked)
         if first and len(marked) >= 3:
             return marked
     return []
@@ -332,13 +334,13 @@ _CONTAINERS = (
     r"data warehouse|warehouse|pipeline|monolith|design system|test suite|backlog|inbox|drive|workspace|portfolio|"
     r"directory|folder|src|source tree|solution|workspace|library|sdk|cms|store|shop|catalog"
 )
-_ENTIRE = re.compile(
+_ENTIRE = lazy_compile(
     r"\b(?:entire|whole|complete|full|full-scale|end-to-end)[ \t]+(?:[\w'-]+[ \t]+){0,3}?(?P<noun>"
     + _CONTAINERS
     + r")\b",
     re.I,
 )
-_ALL_IN = re.compile(
+_ALL_IN = lazy_compile(
     r"\b(?:every|all|each)[ \t]+(?:(?:single|one of the|of the|the|of our|our|my|your)[ \t]+)?(?:[\w-]+[ \t]+){0,2}?"
     r"(?P<item>files?|modules?|pages?|functions?|methods?|classes?|components?|services?|microservices?|tables?|"
     r"endpoints?|screens?|documents?|packages?|repos?|repositories|dashboards?|reports?|scripts?|notebooks?|"
@@ -347,7 +349,7 @@ _ALL_IN = re.compile(
     r"throughout)[ \t]+(?:the|this|our|my|your|that|its)?[ \t]*(?:[\w-]+[ \t]+){0,2}?(?P<where>" + _CONTAINERS + r")\b",
     re.I,
 )
-_END_TO_END = re.compile(
+_END_TO_END = lazy_compile(
     r"\bend[ -]to[ -]end\b(?![ -](?:tests?|testing|encryption|encrypted|latency|flows?|e2e))", re.I
 )
 _NUMBER_WORDS = {
@@ -377,20 +379,20 @@ _NUM = (
     r"(?P<num>\d{1,3}(?:[,  ]\d{3})+|\d+(?:\.\d+)?[ \t]?[kK]\b|\d+|(?:a |one |two |three |five )?hundred|"
     r"(?:a |one )?thousand|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds of|thousands of|dozens of)"
 )
-_COUNT = re.compile(
+_COUNT = lazy_compile(
     r"(?<![\w.,/$€£#-])~?" + _NUM + r"(?![\w%.,/-]|[ \t]?%|[ \t]?[-–][ \t]?\d)(?P<tail>(?:[ \t]+[\w'’-]+){1,4})",
     re.I,
 )
-_PER_ENTITY = re.compile(
+_PER_ENTITY = lazy_compile(
     r"\b(?:for|to|on|across)[ \t]+(?:each[ \t]+of[ \t]+|all[ \t]+(?:of[ \t]+)?|every[ \t]+one[ \t]+of[ \t]+)"
     r"(?:the[ \t]+|my[ \t]+|our[ \t]+|these[ \t]+|those[ \t]+|your[ \t]+)?~?" + _NUM + r"\b",
     re.I,
 )
-_EACH_OF = re.compile(
+_EACH_OF = lazy_compile(
     r"\b(?:each|every one|all)[ \t]+of[ \t]+(?:the[ \t]+|my[ \t]+|our[ \t]+|these[ \t]+)?~?" + _NUM + r"\b", re.I
 )
-_SIZE = re.compile(r"(?<![\w.,])" + _NUM + r"[ \t-]*(?P<unit>words?|pages?)\b", re.I)
-_INTO_LANGS = re.compile(r"\binto[ \t]+" + _NUM + r"[ \t]+(?:\w+[ \t]+)?languages\b", re.I)
+_SIZE = lazy_compile(r"(?<![\w.,])" + _NUM + r"[ \t-]*(?P<unit>words?|pages?)\b", re.I)
+_INTO_LANGS = lazy_compile(r"\binto[ \t]+" + _NUM + r"[ \t]+(?:\w+[ \t]+)?languages\b", re.I)
 _LANGUAGES = frozenset(
     _words(
         """english spanish portuguese french german italian japanese korean chinese mandarin cantonese indonesian
@@ -477,7 +479,7 @@ def _scope_units(a: Analysis, agent_file: bool) -> list[Unit]:
     return sorted(out, key=lambda u: (u.msg, u.start))
 
 
-_GENERIC_SCOPE = re.compile(
+_GENERIC_SCOPE = lazy_compile(
     r"\b(?:whenever|every time|each time|always|never|as needed|where (?:appropriate|possible|needed)|if (?:needed|"
     r"necessary|asked|requested)|when (?:asked|requested|needed))\b",
     re.I,
@@ -505,7 +507,7 @@ def find_scopes(doc: PromptDocument, params: dict[str, Any] | None = None) -> li
             out.append(Scope(m.group(0), unit.line, "all-in", unit))
             continue
         m = _END_TO_END.search(text)
-        if m and verb in PRODUCE and not re.search(r"\btests?\b", low[: m.start()][-20:]):
+        if m and verb in PRODUCE and not rx.search(r"\btests?\b", low[: m.start()][-20:]):
             out.append(Scope(text[: m.end()], unit.line, "entire", unit))
             continue
         scope = _count_scope(text, unit, p)
@@ -524,8 +526,8 @@ _READ = frozenset(
 
 def _acts_on(text: str, pos: int) -> bool:
     """True when the nearest verb before ``pos`` in its clause produces or changes (not "Search the entire repo")."""
-    clause = re.split(r"[.;:!?]", text[:pos])[-1]
-    for word in reversed(re.findall(r"[a-z][a-z-]*", clause.lower())):
+    clause = rx.split(r"[.;:!?]", text[:pos])[-1]
+    for word in reversed(rx.findall(r"[a-z][a-z-]*", clause.lower())):
         if word in _READ or word in ANALYSIS:
             return False
         if word in PRODUCE or word in _SCOPE_CHANGE:
@@ -549,10 +551,10 @@ def _count_scope(text: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
         if n is not None and n > limit:
             return Scope(m.group(0), unit.line, "size", unit, n, int(limit))
     m = _INTO_LANGS.search(text)
-    langs = {w for w in re.findall(r"[a-z]+", text.lower()) if w in _LANGUAGES}
+    langs = {w for w in rx.findall(r"[a-z]+", text.lower()) if w in _LANGUAGES}
     if m and (_number(m.group("num")) or 0) > p["max_languages"]:
         return Scope(m.group(0), unit.line, "languages", unit, _number(m.group("num")), int(p["max_languages"]))
-    if len(langs) > p["max_languages"] and re.search(r"\b(?:translate|locali[sz]e|into)\b", text, re.I):
+    if len(langs) > p["max_languages"] and rx.search(r"\b(?:translate|locali[sz]e|into)\b", text, re.I):
         return Scope(f"{len(langs)} languages", unit.line, "languages", unit, len(langs), int(p["max_languages"]))
     limit = int(p["max_count"])
     found: list[Scope] = []
@@ -697,7 +699,7 @@ _STOP = frozenset(
 
 def _content_words(task: Task) -> set[str]:
     words = set()
-    for w in re.findall(r"[a-z][a-z0-9-]+", task.text.lower()):
+    for w in rx.findall(r"[a-z][a-z0-9-]+", task.text.lower()):
         if w in _STOP or len(w) < 3:
             continue
         words.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
@@ -705,7 +707,7 @@ def _content_words(task: Task) -> set[str]:
 
 
 def _domain(task: Task) -> str | None:
-    words = re.findall(r"[a-z][a-z0-9-]*", task.text.lower())
+    words = rx.findall(r"[a-z][a-z0-9-]*", task.text.lower())
     tokens = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
     best, hits = None, 0
     for name, vocab in DOMAINS.items():

@@ -1,0 +1,156 @@
+"""Regular expressions compiled on first use, with their compiled code cached on disk.
+
+Rule modules hold many large patterns. Compiling them costs more than linting a short prompt
+(CPython's regex compiler is written in Python), so patterns are compiled only when first used,
+and the compiled code of each pattern is kept in ``.promptlint_cache/`` between runs when a cache
+directory is configured. The cache is keyed by the exact Python build and falls back to a plain
+:func:`re.compile` whenever the interpreter's internals differ.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+_CODES: dict[tuple[str, int], tuple[Any, ...]] = {}
+_NEW = False
+_CACHE_FILE: Path | None = None
+_STAMP = f"{sys.version}|{getattr(__import__('_sre'), 'MAGIC', 0)}"
+
+
+def _compile(pattern: str, flags: int) -> re.Pattern[str]:
+    """Compile through the code cache when the interpreter's internals allow it."""
+    global _NEW
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - other interpreters
+        return re.compile(pattern, flags)
+    cached = _CODES.get((pattern, flags))
+    if cached is not None:
+        try:
+            return _sre.compile(pattern, *cached)
+        except Exception:
+            _CODES.pop((pattern, flags), None)
+    try:
+        parsed = _parser.parse(pattern, flags)
+        code = [int(c) for c in _compiler._code(parsed, flags)]  # plain ints: picklable
+        groupindex = parsed.state.groupdict
+        indexgroup = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        args = (flags | parsed.state.flags, code, parsed.state.groups - 1, dict(groupindex), tuple(indexgroup))
+        compiled = _sre.compile(pattern, *args)
+    except Exception:
+        return re.compile(pattern, flags)
+    _CODES[(pattern, flags)] = args
+    _NEW = True
+    return compiled
+
+
+def use_cache_dir(directory: Path) -> None:
+    """Load compiled patterns from ``directory`` (once) and save new ones there at the end."""
+    global _CACHE_FILE
+    if _CACHE_FILE is not None:
+        return
+    from promptlint.cache import load_pickle
+
+    _CACHE_FILE = directory / "regex-code.pickle"
+    data = load_pickle(_CACHE_FILE)
+    if isinstance(data, tuple) and len(data) == 2 and data[0] == _STAMP and isinstance(data[1], dict):
+        for key, value in data[1].items():
+            _CODES.setdefault(key, value)
+
+
+def save_cache() -> None:
+    """Write the compiled patterns back when this run compiled new ones."""
+    global _NEW
+    if _CACHE_FILE is None or not _NEW:
+        return
+    from promptlint.cache import dump_pickle, load_pickle
+
+    data = load_pickle(_CACHE_FILE)
+    merged = dict(data[1]) if isinstance(data, tuple) and len(data) == 2 and data[0] == _STAMP else {}
+    merged.update(_CODES)
+    dump_pickle(_CACHE_FILE, (_STAMP, merged))
+    _NEW = False
+
+
+class LazyPattern:
+    """A stand-in for ``re.compile(pattern, flags)`` that compiles when first used."""
+
+    __slots__ = ("_compiled", "_flags", "_pattern", *_METHODS)
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = pattern
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = _compile(self._pattern, self._flags)
+            for name in _METHODS:  # later calls go straight to the compiled pattern
+                object.__setattr__(self, name, getattr(self._compiled, name))
+        return self._compiled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled(), name)
+
+
+def lazy_compile(pattern: str, flags: int = 0) -> LazyPattern:
+    """Like :func:`re.compile`, but the pattern is compiled on first use."""
+    return LazyPattern(pattern, flags)
+
+
+_BY_SOURCE: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _get(pattern: Any, flags: int) -> Any:
+    if not isinstance(pattern, str):
+        return pattern
+    compiled = _BY_SOURCE.get((pattern, flags))
+    if compiled is None:
+        compiled = _BY_SOURCE[(pattern, flags)] = _compile(pattern, flags)
+    return compiled
+
+
+class _CachedRe:
+    """The module-level functions of :mod:`re`, compiling through the code cache."""
+
+    @staticmethod
+    def search(pattern: Any, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _get(pattern, flags).search(string)
+
+    @staticmethod
+    def match(pattern: Any, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _get(pattern, flags).match(string)
+
+    @staticmethod
+    def fullmatch(pattern: Any, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _get(pattern, flags).fullmatch(string)
+
+    @staticmethod
+    def finditer(pattern: Any, string: str, flags: int = 0) -> Any:
+        return _get(pattern, flags).finditer(string)
+
+    @staticmethod
+    def findall(pattern: Any, string: str, flags: int = 0) -> list[Any]:
+        return _get(pattern, flags).findall(string)
+
+    @staticmethod
+    def sub(pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
+        return _get(pattern, flags).sub(repl, string, count)
+
+    @staticmethod
+    def subn(pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> tuple[str, int]:
+        return _get(pattern, flags).subn(repl, string, count)
+
+    @staticmethod
+    def split(pattern: Any, string: str, maxsplit: int = 0, flags: int = 0) -> list[Any]:
+        return _get(pattern, flags).split(string, maxsplit)
+
+
+cached = _CachedRe()
