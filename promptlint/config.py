@@ -207,6 +207,28 @@ def validate(values: dict[str, Any], where: str) -> None:
     for code, params in values.get("rules", {}).items():
         if not isinstance(params, dict):
             raise ConfigError(f"{where}: 'rules.{code}' must be a table of parameters")
+    if "ensemble" in values:  # standard library only: static runs stay light
+        from promptlint.ensemble.validate import EnsembleConfigError, validate_section
+
+        try:
+            validate_section(values["ensemble"], where)
+        except EnsembleConfigError as exc:
+            raise ConfigError(str(exc)) from exc
+    _validate_python(values.get("python"), where)
+
+
+def _validate_python(section: Any, where: str) -> None:
+    """``[tool.promptlint.python]``: the keys the Python loader reads must be arrays of non-empty strings
+    (other keys are left alone: the section is shared with later features)."""
+    if not isinstance(section, dict):
+        return
+    from promptlint.pyextract.options import KEYS
+
+    for key in KEYS:
+        value = section.get(key)
+        ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        if value is not None and not ok:
+            raise ConfigError(f"{where}: 'python.{key}' must be an array of non-empty strings")
 
 
 def load_config(explicit: str | None = None, cwd: Path | None = None) -> Config:

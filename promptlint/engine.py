@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,8 @@ class Settings:
     per_file_ignores: list[tuple[str, set[str]]] = field(default_factory=list)
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # [tool.promptlint.python], handed to the Python loader (promptlint.loaders.python.configure).
+    python: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -74,6 +75,7 @@ class Settings:
             per_file_ignores=pfi,
             respect_gitignore=config.get("respect-gitignore", True),
             max_file_size=config.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+            python=dict(config.get("python", {})),
         )
 
     def ignored_for(self, path: str) -> set[str]:
@@ -165,7 +167,12 @@ def lint_text(
     result = FileResult(display=display, path=path or display, text=text)
     enabled = settings.enabled if enabled is None else enabled
     try:
-        loaded: LoadResult | None = loader_for(display)(display, text)
+        loader = loader_for(display)
+        if loader.__module__ == "promptlint.loaders.python":
+            import promptlint.loaders.python as python_loader
+
+            python_loader.configure(settings.python)
+        loaded: LoadResult | None = loader(display, text)
     except RecursionError:
         loaded = LoadResult(problems=[])
         result.findings.append(_file_finding(settings, UNPARSABLE, display, "nesting too deep to parse"))
@@ -196,12 +203,26 @@ def lint_text(
                 result.internal_error = True
                 result.findings.append(_internal(settings, display, f"rule {code}", exc))
                 continue
-            result.findings.extend(ctx.findings)
+            result.findings.extend(_doc_suppressed(doc, ctx.findings, text))
     result.findings = _one_per_line(_filter(result.findings, text, settings, enabled), settings)
     return result
 
 
+def _doc_suppressed(doc: PromptDocument, findings: list[Finding], text: str) -> list[Finding]:
+    """Drop findings suppressed on one of the document's ``meta["suppress_lines"]`` (e.g. the line of
+    the Python call or assignment holding the prompt) on top of their own first or last line."""
+    extra = doc.meta.get("suppress_lines") if findings else None
+    if not extra:
+        return findings
+    sup = parse_suppressions(text)
+    if not sup.lines and not sup.file_all and not sup.file_codes:
+        return findings
+    return [f for f in findings if not any(sup.suppresses(f.code, line, line) for line in extra)]
+
+
 def _internal(settings: Settings, display: str, where: str, exc: BaseException) -> Finding:
+    import traceback
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     return _file_finding(

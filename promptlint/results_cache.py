@@ -50,6 +50,7 @@ def settings_key(settings: Settings) -> str:
     h.update(repr(sorted((k, sorted(v.items())) for k, v in settings.params.items())).encode())
     h.update(repr(sorted((p, sorted(c)) for p, c in settings.per_file_ignores)).encode())
     h.update(repr((str(settings.root), settings.max_file_size)).encode())
+    h.update(repr(sorted((k, repr(v)) for k, v in getattr(settings, "python", {}).items())).encode())
     return h.hexdigest()[:20]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from promptlint.checks.merge import move_up_fix, paragraph_bounds
+from promptlint.checks.merge import combine, move_up_fix, paragraph_bounds
 from promptlint.checks.turns import (
     fillers_between,
     first_instruction,
@@ -14,7 +14,6 @@ from promptlint.checks.turns import (
 )
 from promptlint.context import RuleContext
 from promptlint.edits import editor_for
-from promptlint.findings import Fix
 from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, PromptDocument
 
@@ -286,10 +285,9 @@ def _report_turn(doc: PromptDocument, ctx: RuleContext, i: int, lead: int, targe
         editor = editor_for(doc)
         tgt = doc.messages[target].text
         merged = tgt.rstrip() + "\n\n" + doc.messages[i].text.strip() + tgt[len(tgt.rstrip()) :]
-        edits = list(editor.set_message_text(doc, target, merged))
-        for j in sorted([i, *_fillers_around(doc, i)], reverse=True):
-            edits += editor.remove_message(doc, j)
-        fix = Fix("unsafe", edits, "Merge the turn into the first message and remove it")
+        parts = [editor.set_message_text(doc, target, merged)]
+        parts += [editor.remove_message(doc, j) for j in sorted([i, *_fillers_around(doc, i)], reverse=True)]
+        fix = combine("Merge the turn into the first message and remove it", *parts)
     ctx.report(
         f"Amending turn: {what}{where}; merge it into the initial message",
         msg=i,

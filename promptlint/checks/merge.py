@@ -135,6 +135,14 @@ def related_paragraph_end(text: str, limit: int, body: str) -> int | None:
     return best
 
 
+def combine(description: str, *parts: list[Edit]) -> Fix | None:
+    """An unsafe fix made of several required edit lists; None when an editor could not make one
+    of them (a computed Python prompt, say): half a merge would lose the amendment."""
+    if any(not part for part in parts):
+        return None
+    return Fix("unsafe", [edit for part in parts for edit in part], description)
+
+
 def capitalise(text: str) -> str:
     text = text.lstrip()
     return text[:1].upper() + text[1:] if text else text
@@ -163,9 +171,7 @@ def move_up_fix(
         if replaced is not None:  # the amendment restates a constraint: it replaces the old sentence
             a, b = replaced
             new_text = text[:a] + body + text[b:rm_start] + text[rm_end:]
-            return Fix(
-                "unsafe", _replace_edits(doc, src, text, new_text, (a, b, body), (rm_start, rm_end)), description
-            )
+            return combine(description, _replace_edits(doc, src, text, new_text, (a, b, body), (rm_start, rm_end)))
         anchor = related_paragraph_end(text, rm_start, body)
         if anchor is None:
             anchor = first_block_end(text, rm_start)
@@ -173,7 +179,7 @@ def move_up_fix(
             return None
         new_text = text[:anchor] + "\n\n" + body + text[anchor:rm_start] + text[rm_end:]
         edits = _replace_edits(doc, src, text, new_text, (anchor, anchor, "\n\n" + body), (rm_start, rm_end))
-        return Fix("unsafe", edits, description)
+        return combine(description, edits)
     tgt_text = doc.messages[target].text
     replaced = contradicted_span(tgt_text, len(tgt_text), body)
     if replaced is not None:
@@ -184,12 +190,10 @@ def move_up_fix(
             anchor = len(tgt_text.rstrip())
         new_target = tgt_text[:anchor] + "\n\n" + body + tgt_text[anchor:]
     remaining = src_text[:rm_start] + src_text[rm_end:]
-    edits = list(editor.set_message_text(doc, target, new_target))
+    merged = editor.set_message_text(doc, target, new_target)
     if remaining.strip():
-        edits += editor.set_message_text(doc, src, remaining)
-    else:
-        edits += editor.remove_message(doc, src)
-    return Fix("unsafe", edits, description)
+        return combine(description, merged, editor.set_message_text(doc, src, remaining))
+    return combine(description, merged, editor.remove_message(doc, src))
 
 
 def first_block_end(text: str, limit: int) -> int | None:
@@ -267,14 +271,12 @@ def replace_fix(
                 "unsafe", [Edit(base + os_, base + oe, later), Edit(base + rm_start, base + rm_end, "")], description
             )
         new_text = text[:os_] + later + text[oe:rm_start] + text[rm_end:]
-        return Fix("unsafe", list(editor.set_message_text(doc, om, new_text)), description)
+        return combine(description, editor.set_message_text(doc, om, new_text))
     old_text = doc.messages[om].text
     src_text = doc.messages[nm].text
     rm_start, rm_end = removal_span(src_text, ns, ne)
-    edits = list(editor.set_message_text(doc, om, old_text[:os_] + later + old_text[oe:]))
+    replaced = editor.set_message_text(doc, om, old_text[:os_] + later + old_text[oe:])
     remaining = src_text[:rm_start] + src_text[rm_end:]
     if remaining.strip():
-        edits += editor.set_message_text(doc, nm, remaining)
-    else:
-        edits += editor.remove_message(doc, nm)
-    return Fix("unsafe", edits, description)
+        return combine(description, replaced, editor.set_message_text(doc, nm, remaining))
+    return combine(description, replaced, editor.remove_message(doc, nm))
