@@ -52,6 +52,7 @@ _ENSEMBLE_OPTIONS = (
     click.option("--dry-run", is_flag=True, help="Ensemble: print the estimated calls, tokens and cost; send nothing."),
     click.option("--refresh", is_flag=True, help="Ensemble: ignore cached samples."),
     click.option("--changed-since", metavar="REF", help="Only files changed since a git ref (static and ensemble)."),
+    click.option("--report", type=click.Path(dir_okay=False), help="Ensemble: also write an HTML report to FILE."),
 )
 
 
@@ -125,6 +126,8 @@ def check(
 
     settings, config = _settings(config_path, select, extend_select, ignore, use_cache=not no_cache)
     ensemble = None
+    if ens.get("report") and not ens.get("ensemble"):
+        _fail("--report needs --ensemble")
     if ens.pop("ensemble"):
         ensemble, extra = _ensemble(config, ens, select, extend_select)
         if extra:
@@ -195,7 +198,7 @@ def prompts(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exc
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "html")), default="text", help="Report format.")
 @click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
 @click.option("--force-exclude", is_flag=True, help="Apply include/exclude to explicit paths too.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, estimate or closing line.")
@@ -244,3 +247,36 @@ def stats(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exclu
 
     settings, _ = _settings(config_path, (), (), ())
     raise SystemExit(task_stats(list(paths) or ["."], settings, fmt=fmt, force_exclude=force_exclude))
+
+
+@cli.command()
+@click.argument("file", metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", help="text, or JSON lines.")
+@click.option("--threshold", type=float, help="Flag records whose interval is above it (default: ensemble config).")
+@click.option("--projection", help="Default projection for records without 'extract' (default: ensemble config).")
+@click.option("--max-samples", type=int, metavar="K", help="Score only the first K samples of each record.")
+@click.option("--adaptive", is_flag=True, help="Score only the samples adaptive sampling would have drawn.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
+def divergence(
+    file: str,
+    fmt: str,
+    threshold: float | None,
+    projection: str | None,
+    max_samples: int | None,
+    adaptive: bool,
+    config_path: str | None,
+) -> None:
+    """Score recorded samples (JSON lines, FILE or - for stdin) with the ensemble metric; exit 1 if any diverge."""
+    from promptlint.divergence_cmd import run_divergence
+
+    raise SystemExit(
+        run_divergence(
+            file,
+            fmt=fmt,
+            threshold=threshold,
+            projection=projection,
+            max_samples=max_samples,
+            adaptive=adaptive,
+            config_path=config_path,
+        )
+    )

@@ -178,3 +178,43 @@ def test_one_report_per_amendment_line(settings: Settings) -> None:
     )
     found = _amd(settings, "copy.yaml", text)
     assert len([f for f in found if f.line == 7]) == 1
+
+
+BASE = (
+    "You are a support assistant for Acme Cloud. Answer questions about billing and invoices.\n"
+    "Keep answers under 100 words.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "**Update 2025-03-02:** refunds are now handled by the billing team.",
+        "Update 3/2/2025: refunds are now handled by the billing team.",
+        "Update on March 3: refunds go to billing.",
+        "[EDIT] Refunds go to the billing team.",
+        "EDIT #2: refunds go to the billing team.",
+        "**UPDATE** refunds go to billing.",
+        "PS - refunds go to the billing team.",
+        "Late addition: always include the ticket ID.",
+        "Also, please ignore the limit above and be thorough.",
+        "Never mind the word limit.",
+    ],
+)
+def test_marker_and_correction_variants(settings: Settings, line: str) -> None:
+    assert _amd(settings, "p.md", BASE + line + "\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "**Update** the README weekly.",
+        "(Update the ticket when done.)",
+        "Ignore the formatting of the text above the line when you parse it.",
+        "Wait for the customer to confirm before closing the ticket.",
+        "Actually useful answers cite the invoice number.",
+        "Run `npx vitest run` instead of `npm test`;\n  ignore the Jest output above when it is empty.",
+    ],
+)
+def test_marker_and_correction_hard_negatives(settings: Settings, line: str) -> None:
+    assert _amd(settings, "p.md", BASE + line + "\n") == []

@@ -18,6 +18,10 @@ from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, PromptDocument
 
 SKIP = frozenset({CODE, COMMENT, QUOTE, EXAMPLE, QUOTED})
+_DATE_TAIL = (
+    r"(?:\d{4}-\d{1,2}(?:-\d{1,2})?|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?)"
+)
 # Matched at the first non-blank character of a line (see _line_starts), never with leading blanks:
 # runs of optional blanks in one pattern backtrack badly on long indented lines.
 _LEAD = r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:#{1,6} ?)?(?:\*\*|__|\*|_)?[\[(]?"
@@ -26,14 +30,14 @@ MARKER = lazy_compile(
     r"P\.[ ]?P\.[ ]?S\.?|P\.[ ]?S\.|PPS\b|PS\b|"
     r"(?:IMPORTANT|MAJOR|URGENT|LATE|LATER)[ \t]+(?:CHANGE|UPDATE|ADDITION|CORRECTION|AMENDMENT)S?|"
     r"NEW[ \t]+(?:REQUIREMENT|RULE|INSTRUCTION)S?|"
-    r"UPDATED?|EDIT(?:ED)?(?:[ \t]*\d{1,2})?|ETA|ADDENDUM|CORRECTION|ERRATUM|ERRATA|AMENDMENT|REVISION|REVISED|"
+    r"UPDATED?|EDIT(?:ED)?(?:[ \t]*#?\d{1,2})?|ETA|ADDENDUM|CORRECTION|ERRATUM|ERRATA|AMENDMENT|REVISION|REVISED|"
     r"CHANGE[ \t]+OF[ \t]+PLANS?|ADDITION"
     r")"
     r"(?P<tail>(?:[ \t]+(?:to|on)[ \t]+(?:the[ \t]+)?(?:instructions?|rules?|prompt|above|brief|request)"
     r"(?:[ \t]+above)?)?"
-    r"(?:[ \t]*[(\[][^)\]\n]{0,30}\d[^)\]\n]{0,30}[)\]])?)"
+    r"(?:[ \t]*[(\[][^)\]\n]{0,30}\d[^)\]\n]{0,30}[)\]]|[ \t]+(?:on[ \t]+)?" + _DATE_TAIL + r")?)"
     r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*[\])]?[ \t]*(?:\*\*|__)?"
-    r"(?P<sep>:|[ \t]+[-–—][ \t]|[-–—][ \t]|(?<=\.)[ \t]+|[ \t]*(?=\r?\n|$))",
+    r"(?P<sep>:|[ \t]+[-–—][ \t]|[-–—][ \t]|(?<=\.)[ \t]+|(?<=[\])])[ \t]+|(?<=\*\*)[ \t]+|[ \t]*(?=\r?\n|$))",
     re.I,
 )
 CORRECTION = lazy_compile(
@@ -53,6 +57,9 @@ CORRECTION = lazy_compile(
     r"|(?:the|my|our)[ \t]+(?:earlier|previous|above|last|first|original)[ \t]+\w+"
     r"|(?:the|that)[ \t]+(?:part|bit|rule|line|point|instruction|section|note)s?[ \t]+(?:about|on|regarding)"
     r"|that[ \t]+(?:last[ \t]+)?(?:part|bit|rule|point|one)\b)"
+    r"|(?:(?:also|and|but|so|now|please),?[ \t]+)?(?:please[ \t]+)?(?:forget|disregard|ignore)[ \t]+"
+    r"(?:all[ \t]+of[ \t]+)?(?:the|my|our|that)[ \t]+(?:[\w-]+[ \t]+){0,3}?"
+    r"(?:above|earlier|previous(?:ly)?|from before)\b"
     r"|instead[ \t]+of[ \t]+what[ \t]+(?:i|we)[ \t]+(?:said|wrote|asked)"
     r"|change[ \t]+of[ \t]+plans?\b"
     r"|never[ \t]*mind[ \t]+(?:the|that|what|about|my)\b"
@@ -65,7 +72,15 @@ _ITEM_LEAD = lazy_compile(r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:\*\*|__)?")
 
 def _sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence starts: line starts (after a bullet) and after . ! ?"""
-    starts = set(_line_starts(text)) | {m.end() for m in _SENTENCE_END.finditer(text)}
+    starts = {m.end() for m in _SENTENCE_END.finditer(text)}
+    for pos in _line_starts(text):
+        line_start = text.rfind("\n", 0, pos) + 1
+        prev = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)].rstrip()
+        # A wrapped line ("... instead of npm test;\n  ignore the Jest rules above") continues a sentence.
+        wrapped = prev and ((prev[-1].isalpha() and prev[-1].islower()) or prev[-1] in ",;")
+        if wrapped and text[pos : pos + 1].islower():
+            continue
+        starts.add(pos)
     return sorted(_ITEM_LEAD.match(text, pos).end() for pos in starts)
 
 
@@ -142,7 +157,9 @@ def amendment_marker(doc: PromptDocument, ctx: RuleContext) -> None:
             sep = m.group("sep")
             marker = m.group("marker")
             heading = text[m.start() : m.start("marker")].lstrip().startswith("#")
-            if not sep.strip() and not heading and not marker.upper().startswith(("P.", "PPS")):
+            closer = text[m.end("tail") : m.start("sep")]
+            enclosed = "]" in closer or ")" in closer or ("**" in closer and marker.isupper())
+            if not sep.strip() and not heading and not enclosed and not marker.upper().startswith(("P.", "PPS")):
                 continue  # "Update the README" is a task, not a marker
             if sep.strip() == "" and marker.upper() in ("PS",):
                 continue
