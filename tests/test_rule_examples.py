@@ -75,3 +75,9 @@ def test_rule_is_self_describing(code: str) -> None:
 def test_names_are_unique() -> None:
     names = [r.name for r in RULES.values()]
     assert len(names) == len(set(names))
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for code, rule in RULES.items():
+        assert f"| {code} | {rule.name} |" in readme, f"README's rule table lacks {code}"
