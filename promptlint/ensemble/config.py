@@ -52,6 +52,7 @@ class EnsembleOptions:
     dry_run: bool = False
     refresh: bool = False
     changed_since: str | None = None
+    report: str | None = None  # --report FILE: also write the HTML report there
     progress: bool = True
     client_factory: Any = None  # a callable returning an AsyncAnthropic-like client (benchmarks)
 
@@ -130,6 +131,7 @@ def build_options(section: dict[str, Any], root: Path, cli: dict[str, Any]) -> E
         dry_run=bool(cli.get("dry_run")),
         refresh=bool(cli.get("refresh")),
         changed_since=cli.get("changed_since"),
+        report=cli.get("report"),
     )
 
 

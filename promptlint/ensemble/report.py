@@ -225,6 +225,10 @@ def _run_text(run: PromptRun) -> list[str]:
 
 
 def render_report(outcome: Outcome, fmt: str) -> str:
+    if fmt == "html":
+        from promptlint.ensemble.html_report import render_html
+
+        return render_html(outcome)
     if fmt == "json":
         return json.dumps([_run_json(r) for r in outcome.prompts], indent=2, ensure_ascii=False) + "\n"
     if not outcome.prompts:

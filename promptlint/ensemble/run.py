@@ -335,6 +335,20 @@ def execute(results: list[FileResult], settings: Settings, options: EnsembleOpti
     return outcome
 
 
+def _write_report(outcome: Outcome, options: EnsembleOptions) -> bool:
+    """``--report FILE``: write the HTML report; False (after saying why) when it cannot be written."""
+    if not options.report:
+        return True
+    from promptlint.ensemble.html_report import write_html
+
+    try:
+        write_html(outcome, options.report)
+    except OSError as exc:
+        print(f"promptlint: error: cannot write the report {options.report}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _summary(outcome: Outcome, quiet: bool) -> None:
     if quiet:
         return
@@ -358,7 +372,7 @@ def ensemble_check(
             run.result.text = run.doc.file_text
         run.result.findings.extend(run.findings)
     _summary(outcome, quiet)
-    return None
+    return None if _write_report(outcome, options) else 2
 
 
 def ensemble_report(
@@ -375,4 +389,6 @@ def ensemble_report(
     else:
         print(rp.render_report(outcome, fmt), end="")
         _summary(outcome, quiet)
+    if not _write_report(outcome, options):
+        return 2
     return 1 if any(run.findings for run in outcome.prompts) else 0
