@@ -21,7 +21,6 @@ import argparse
 import os
 import platform
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,11 +34,20 @@ HERE = Path(__file__).resolve().parent
 PROMPTLINT = [sys.executable, "-m", "promptlint"]
 
 
+PEAK_RSS_MB = {"promptlint": 0.0}
+
+
 def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and exit code of one command."""
+    """Wall time and exit code of one command; records promptlint's own peak memory (with workers)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start, proc.returncode
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if cmd[:3] == PROMPTLINT:
+        # ru_maxrss of the main process; worker processes are measured by the largest one too.
+        PEAK_RSS_MB["promptlint"] = max(PEAK_RSS_MB["promptlint"], usage.ru_maxrss / 1024)
+    return elapsed, proc.returncode
 
 
 def _median(cmd: list[str], cwd: Path, runs: int, before=None) -> float:
@@ -49,10 +57,6 @@ def _median(cmd: list[str], cwd: Path, runs: int, before=None) -> float:
             before()
         times.append(_run(cmd, cwd)[0])
     return statistics.median(times)
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 SENTENCES = [
@@ -106,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         _run([*PROMPTLINT, "check", "system.prompt.md"], one)
         single_warm = _median([*PROMPTLINT, "check", "system.prompt.md"], one, args.runs)
+        edits = iter(range(10_000))
+
+        def edit() -> None:  # the pre-commit case: the file changed, the cache directory exists
+            with open(one / "system.prompt.md", "a", encoding="utf-8") as fh:
+                fh.write(f"Note {next(edits)}.\n")
+
+        single_changed = _median([*PROMPTLINT, "check", "system.prompt.md"], one, args.runs, before=edit)
         rows.append(
             (
                 "one file, empty cache",
@@ -120,6 +131,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{single_warm * 1000:.0f} ms",
                 f"import click {click_t * 1000:.0f} ms",
                 f"{single_warm / click_t:.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "one file, changed since last run",
+                f"{single_changed * 1000:.0f} ms",
+                f"import click {click_t * 1000:.0f} ms",
+                f"{single_changed / click_t:.2f}x (target <= 2x)",
             )
         )
         heavy = subprocess.run(
@@ -188,7 +207,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"{pl_warm / ruff_warm:.2f}x (target <= 0.5x)",
                 )
             )
-        rows.append(("peak memory (max RSS of any run)", f"{_peak_rss_mb():.0f} MB", "", "target <= 250 MB"))
+        rows.append(
+            (
+                "peak memory (max RSS of a promptlint process)",
+                f"{PEAK_RSS_MB['promptlint']:.0f} MB",
+                "",
+                "target <= 250 MB",
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

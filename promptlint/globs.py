@@ -72,8 +72,18 @@ def match(pattern: str, relpath: str) -> bool:
     return compile_glob(pattern).match(relpath) is not None
 
 
+@lru_cache(maxsize=256)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a whole pattern list (each glob compiled as by :func:`compile_glob`)."""
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns) or "(?!)")
+
+
 def match_any(patterns: list[str], relpath: str) -> bool:
     """True when any pattern matches the path or one of its parent directories."""
-    parts = relpath.split("/")
-    prefixes = ["/".join(parts[: k + 1]) for k in range(len(parts))]
-    return any(compile_glob(p).match(pre) for p in patterns for pre in prefixes)
+    combined = _combined(tuple(patterns))
+    end = relpath.find("/")
+    while end != -1:
+        if combined.match(relpath, 0, end):
+            return True
+        end = relpath.find("/", end + 1)
+    return combined.match(relpath) is not None
