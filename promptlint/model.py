@@ -14,6 +14,18 @@ from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant", "unknown"]
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "unknown")
+# Role names used by providers and frameworks, mapped to the model's roles.
+ROLE_ALIASES = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "model": "assistant",
+    "ai": "assistant",
+}
+# Content-block types whose "text" is prompt text (Anthropic "text", OpenAI Responses input/output).
+TEXT_BLOCK_TYPES = frozenset({"text", "input_text", "output_text"})
 
 # Kinds of regions inside a message's text that rules usually skip.
 CODE = "code"  # fenced code block or inline code span

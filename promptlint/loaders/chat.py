@@ -53,7 +53,17 @@ from promptlint.edits import apply_edits
 from promptlint.findings import Edit
 from promptlint.loaders import safe_json
 from promptlint.markup import analyse
-from promptlint.model import Anchor, LineIndex, LoadProblem, LoadResult, Message, PromptDocument, SourceMap
+from promptlint.model import (
+    ROLE_ALIASES,
+    TEXT_BLOCK_TYPES,
+    Anchor,
+    LineIndex,
+    LoadProblem,
+    LoadResult,
+    Message,
+    PromptDocument,
+    SourceMap,
+)
 
 PRM002 = "PRM002"
 MAX_YAML_CHARS = 1_000_000
@@ -63,16 +73,6 @@ MAX_ALIAS_EXPANSIONS = 10_000
 MAX_YAML_DEPTH = 100
 MAX_JSON_DEPTH = 512
 
-ROLE_ALIASES = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "human": "user",
-    "assistant": "assistant",
-    "model": "assistant",
-    "ai": "assistant",
-}
-TEXT_BLOCK_TYPES = frozenset({"text", "input_text", "output_text"})
 META_KEYS = ("name", "description", "model", "modelParameters", "testData")
 _SYSTEM_KEYS = ("system", "system_instruction", "systemInstruction")
 

@@ -26,23 +26,13 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from promptlint.model import LineIndex
+from promptlint.model import ROLE_ALIASES, TEXT_BLOCK_TYPES, LineIndex
 from promptlint.pyextract import classify
 from promptlint.pyextract.literals import FIELD_MARK, Fact, LexError, PyStr, lex_literals, placeholder_text
 from promptlint.pyextract.options import Options
 from promptlint.pyextract.scan import call_signal_offsets
 
 MAX_DEPTH = 40
-ROLE_ALIASES = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "human": "user",
-    "assistant": "assistant",
-    "model": "assistant",
-    "ai": "assistant",
-}
-TEXT_BLOCK_TYPES = frozenset({"text", "input_text", "output_text"})
 DEDENT_CALLS = frozenset({"textwrap.dedent", "dedent", "inspect.cleandoc", "cleandoc"})
 LC_MESSAGE_CLASSES = {
     "SystemMessage": "system",
