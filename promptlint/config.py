@@ -165,8 +165,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _section(path: Path) -> dict[str, Any] | None:
     data = _read_toml(path)
-    if path.name == "pyproject.toml":
-        tool = data.get("tool", {})
+    tool = data.get("tool")
+    # pyproject.toml, or any file given with --config that uses the [tool.promptlint] layout.
+    if path.name == "pyproject.toml" or (isinstance(tool, dict) and set(data) == {"tool"}):
         return tool.get("promptlint") if isinstance(tool, dict) else None
     return data
 

@@ -492,3 +492,12 @@ def test_cli_output_format_from_config(
     assert main(["check", "prompts"]) == 2
     err = capsys.readouterr().err
     assert "output-format" in err and "promptlint.toml" in err
+
+
+def test_explicit_config_in_pyproject_layout_with_another_name(tmp_path: Path) -> None:
+    path = tmp_path / "lint-settings.toml"
+    path.write_text('[tool.promptlint]\nselect = ["AMD"]\n', encoding="utf-8")
+    assert load_config(str(path), cwd=tmp_path).values == {"select": ["AMD"]}
+    path.write_text('[tool.promptlint]\nselekt = ["AMD"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="selekt"):
+        load_config(str(path), cwd=tmp_path)
