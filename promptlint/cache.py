@@ -29,6 +29,19 @@ def cache_dir(root: Path) -> Path:
     return path
 
 
+def user_cache_dir() -> Path | None:
+    """A per-user directory for caches that do not depend on a project (compiled rule patterns,
+    the parsed rule catalog): ``$XDG_CACHE_HOME/promptlint`` or ``~/.cache/promptlint``; None when
+    it cannot be created."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "promptlint"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write a file so readers see either the old or the new content, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -209,26 +209,28 @@ def load_catalog(directory: str | None = None, cache_root: Path | None = None) -
 def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, Rule]:
     """All rules by code, sorted by code.
 
-    Parsing every rule file costs tens of milliseconds, so when ``cache_root`` holds a
-    ``.promptlint_cache`` directory the parsed catalog is kept there, keyed by the files' sizes and
+    Parsing every rule file costs tens of milliseconds, so the parsed catalog is kept in the user's
+    cache directory (or the project's ``.promptlint_cache``), keyed by the rule files' sizes and
     modification times and promptlint's version.
     """
+    from promptlint import __version__
+    from promptlint.cache import dump_pickle, load_pickle, user_cache_dir
+
     root = Path(directory) if directory else catalog_dir()
     files = sorted(root.glob("*.toml"))
-    pickled = None
-    if cache_root is not None and (cache_root / ".promptlint_cache").is_dir():
-        from promptlint import __version__
-        from promptlint.cache import dump_pickle, load_pickle
-
-        stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]) + __version__ + str(root)
-        pickled = cache_root / ".promptlint_cache" / "catalog.pickle"
-        hit = load_pickle(pickled)
-        if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == stamp:
-            return hit[1]
-        rules = _parse_catalog(files)
-        dump_pickle(pickled, (stamp, rules))
-        return rules
-    return _parse_catalog(files)
+    where = user_cache_dir()
+    if where is None and cache_root is not None and (cache_root / ".promptlint_cache").is_dir():
+        where = cache_root / ".promptlint_cache"
+    if where is None:
+        return _parse_catalog(files)
+    stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]) + __version__ + str(root)
+    pickled = where / "catalog.pickle"
+    hit = load_pickle(pickled)
+    if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == stamp:
+        return hit[1]
+    rules = _parse_catalog(files)
+    dump_pickle(pickled, (stamp, rules))
+    return rules
 
 
 def _parse_catalog(files: list[Path]) -> dict[str, Rule]:

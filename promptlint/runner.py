@@ -63,8 +63,7 @@ def lint_paths(
         from promptlint.results_cache import ResultsCache
 
         cache = ResultsCache(settings)
-        if cache.path is not None:
-            lazyre.use_cache_dir(cache.path.parent.parent)
+    _use_pattern_cache(cache.path.parent.parent if cache is not None and cache.path is not None else None)
     todo: list[tuple[int, Candidate]] = []
     for cand in candidates:
         hit = cache.get(cand.display, cand.path) if cache else None
@@ -84,8 +83,17 @@ def lint_paths(
             cache.put(cand.path, result)
     if cache is not None:
         cache.save()
-        lazyre.save_cache()
+    lazyre.save_cache()
     return [r for r in results if r is not None]
+
+
+def _use_pattern_cache(project_cache: Path | None) -> None:
+    """Compiled rule patterns come from the user's cache directory (or the project's)."""
+    from promptlint.cache import user_cache_dir
+
+    where = user_cache_dir() or project_cache
+    if where is not None:
+        lazyre.use_cache_dir(where)
 
 
 def _workers(count: int, jobs: int | None) -> int:
