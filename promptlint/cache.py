@@ -42,13 +42,16 @@ def user_cache_dir() -> Path | None:
     return path if os.access(path, os.W_OK) else None
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a file so readers see either the old or the new content, never a torn one."""
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write a file so readers see either the old or the new content, never a torn one
+    (``mode``: the permission bits to give it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".promptlint-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

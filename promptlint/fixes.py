@@ -41,20 +41,12 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def write_atomic(path: str, text: str) -> None:
     """Replace a file's content atomically, keeping its permissions."""
-    import tempfile
+    from pathlib import Path
 
-    directory = os.path.dirname(os.path.abspath(path))
+    from promptlint.cache import write_bytes_atomic
+
     mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=".promptlint-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_bytes_atomic(Path(os.path.abspath(path)), text.encode("utf-8"), mode)
 
 
 def unified_diff(display: str, before: str, after: str) -> str:

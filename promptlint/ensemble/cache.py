@@ -8,34 +8,14 @@ errors), with atomic writes; nothing about credentials is part of a key or an en
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from promptlint.cache import CACHE_DIR_NAME, cache_dir, write_bytes_atomic
+
 SCHEMA = 1
-CACHE_DIR_NAME = ".promptlint_cache"
-_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by promptlint.\n"
-    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def request_key(backend: str, host: str, model: str, payload: dict[str, Any], index: int) -> str:
@@ -74,16 +54,8 @@ class SampleCache:
     def put(self, key: str, entry: dict[str, Any]) -> None:
         """Store a successful sample; a cache that cannot be written is silently skipped."""
         try:
-            self._ensure_tag()
+            cache_dir(self.base.parent)  # creates CACHEDIR.TAG and .gitignore
             body = {"schema": SCHEMA, "key": key, **entry}
-            _write_atomic(self._path(key), json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+            write_bytes_atomic(self._path(key), json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
         except OSError:
             return
-
-    def _ensure_tag(self) -> None:
-        tag = self.base / "CACHEDIR.TAG"
-        if not tag.exists():
-            self.base.mkdir(parents=True, exist_ok=True)
-            _write_atomic(tag, _TAG.encode())
-            if not (self.base / ".gitignore").exists():
-                _write_atomic(self.base / ".gitignore", b"# Created by promptlint.\n*\n")
