@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -178,6 +177,8 @@ def rule(code: str | None, all_rules: bool, fmt: str) -> None:
         _fail("give a rule code, or --all")
     if fmt == "json":
         payload = [r.to_json() for r in chosen]
+        import json
+
         click.echo(json.dumps(payload if all_rules else payload[0], indent=2))
     else:
         click.echo("\n".join(r.render_markdown() for r in chosen).rstrip("\n"))

@@ -13,7 +13,7 @@ from promptlint.context import RuleContext
 from promptlint.findings import Finding
 from promptlint.globs import compile_glob
 from promptlint.loaders import loader_for
-from promptlint.model import LineIndex, LoadResult, PromptDocument
+from promptlint.model import LoadResult, PromptDocument
 from promptlint.suppress import parse_suppressions
 
 UNPARSABLE = "PRM002"
@@ -274,8 +274,3 @@ def lint_file(display: str, path: str, settings: Settings) -> FileResult:
         if not parse_suppressions(text).suppresses(INVALID_UTF8, line, line):
             result.findings.insert(0, finding)
     return result
-
-
-def line_index(text: str) -> LineIndex:
-    """A line index for a file's text (used by reporters and fixes)."""
-    return LineIndex(text)

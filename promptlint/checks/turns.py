@@ -27,15 +27,6 @@ def is_filler(text: str) -> bool:
     return stripped.endswith("?") and bool(_ASKS_MORE.search(stripped))
 
 
-def _next_non_filler(doc: PromptDocument, index: int) -> int | None:
-    for j in range(index + 1, len(doc.messages)):
-        msg = doc.messages[j]
-        if msg.role == "assistant" and is_filler(msg.text):
-            return None if j + 1 >= len(doc.messages) else j  # a trailing filler answers nothing
-        return j
-    return None
-
-
 def answered(doc: PromptDocument, index: int) -> bool:
     """True when message ``index`` is followed directly by a substantive assistant answer."""
     if index + 1 >= len(doc.messages):
