@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from promptlint.edits import apply_edits
-from promptlint.loaders import loader_for, safe_json
+from promptlint.loaders import chat, loader_for, safe_json
 from promptlint.loaders.chat import (
     PRM002,
     ChatJsonEditor,
@@ -916,3 +916,47 @@ def test_json_openai_list_remove():
     doc = json_doc(text)
     assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 0))) == [{"role": "user", "content": "U"}]
     assert json.loads(apply_edits(text, doc.editor.remove_message(doc, 1))) == [{"role": "system", "content": "S"}]
+
+
+_SAME_NODES_CASES = [
+    "messages:\n  - role: system\n    content: |\n      héllo “x” 😀\n      line2\n"
+    '  - {role: user, content: "t\\tq"}\n',
+    "a: &x [1, 2]\nb: *x\nmessages:\n  - role: user\n    content: >-\n      folded\n      text\n",
+    "---\nmessages: []\n---\nother: 'it''s'\n...\n",
+    "messages:\n  - role: user\n    content: 'unterminated\n",
+    "messages: [[[[\n",
+]
+
+
+@pytest.mark.parametrize("text", _SAME_NODES_CASES)
+def test_libyaml_and_pure_python_compose_the_same_nodes(text):
+    """The fast libyaml parser must give the nodes, marks and errors of the pure-Python one."""
+    if chat._CParser is None:
+        pytest.skip("PyYAML without libyaml")
+
+    def walk(node, acc):
+        value = node.value if isinstance(node.value, str) else None
+        acc.append(
+            (
+                type(node).__name__,
+                node.tag,
+                node.start_mark.index,
+                node.end_mark.index,
+                getattr(node, "style", None) or None,
+                value,
+            )
+        )
+        if isinstance(node.value, list):
+            for item in node.value:
+                for sub in item if isinstance(item, tuple) else (item,):
+                    walk(sub, acc)
+        return acc
+
+    def compose(cls):
+        try:
+            return [walk(d, []) for d in chat._compose_with(cls(text))]
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return ("error", mark.index if mark else None)
+
+    assert compose(chat._CLoader) == compose(chat._Loader)
