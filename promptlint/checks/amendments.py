@@ -229,7 +229,7 @@ def contradicting_constraint(doc: PromptDocument, ctx: RuleContext) -> None:
     found = []
     for i in msgs:
         msg = doc.messages[i]
-        for c in extract_constraints(msg.text, lambda off, m=msg: m.in_region(off, SKIP)):
+        for c in extract_constraints(msg.text, msg.masked_text(SKIP, "\0")):
             found.append((i, c))
     if len(found) < 2:
         return

@@ -196,17 +196,74 @@ class _Sentence:
     heading: str | None = None  # noun named by the heading above, for "keep it under ..."
 
 
-def _mask(text: str, skip: Callable[[int], bool]) -> str:
-    chars = list(text)
-    keep: set[int] = set()
-    for m in _KEEP_CODE.finditer(text):
-        keep.update(range(m.start(1), m.end(1)))
+def _skip_mask(text: str, skip: Callable[[int], bool] | str | None) -> str | None:
+    """``skip`` as a string of the text's length with NUL at every skipped offset (None: nothing)."""
+    if skip is None or isinstance(skip, str):
+        return skip if skip and "\0" in skip else None
+    flags = ["\0" if skip(i) else " " for i in range(len(text))]
+    return "".join(flags) if "\0" in flags else None
+
+
+def _mask(text: str, skipped: str | None) -> str:
+    """Blank the non-space characters of skipped spans; keep format names in backticks."""
+    if skipped is not None:
+        parts: list[str] = []
+        pos = 0
+        for m in _SKIPPED_RUN.finditer(skipped):
+            parts.append(text[pos : m.start()])
+            parts.append(_NON_SPACE.sub(" ", text[m.start() : m.end()]))
+            pos = m.end()
+        parts.append(text[pos:])
+        masked = "".join(parts)
+    else:
+        masked = text
+    if "`" not in text:
+        return masked
+    keeps = list(_KEEP_CODE.finditer(text))
+    if not keeps:
+        return masked
+    chars = list(masked)
+    for m in keeps:
+        chars[m.start(1) : m.end(1)] = text[m.start(1) : m.end(1)]
         chars[m.start()] = " "
         chars[m.end() - 1] = " "
-    for i, c in enumerate(chars):
-        if not c.isspace() and i not in keep and skip(i):
-            chars[i] = " "
     return "".join(chars)
+
+
+_SKIPPED_RUN = lazy_compile(r"\0+")
+_NON_SPACE = lazy_compile(r"\S")
+_TOKEN = lazy_compile(r"[^\s*`]+|[*`]+")
+
+
+def _flatten(masked: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """The block's lines joined with runs of whitespace collapsed to one space and ``*``/backticks
+    dropped, with the offset in ``masked`` of every character kept."""
+    chars: list[str] = []
+    offs: list[int] = []
+    last_space = False  # a leading run of whitespace is kept as one space
+    for s, e in spans:
+        if chars and not last_space:
+            chars.append(" ")
+            offs.append(s)
+            last_space = True
+        pos = s
+        for m in _TOKEN.finditer(masked, s, e):
+            a, b = m.span()
+            if a > pos and not last_space:  # whitespace before the token
+                chars.append(" ")
+                offs.append(pos)
+                last_space = True
+            pos = b
+            if masked[a] in "*`":
+                continue
+            chars.append(masked[a:b])
+            offs.extend(range(a, b))
+            last_space = False
+        if pos < e and not last_space:  # trailing whitespace of the line
+            chars.append(" ")
+            offs.append(pos)
+            last_space = True
+    return "".join(chars), offs
 
 
 def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | None, bool, str | None]]:
@@ -389,27 +446,11 @@ def _bounded(flat: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
-def _sentences(text: str, skip: Callable[[int], bool]) -> list[_Sentence]:
-    masked = _mask(text, skip)
+def _sentences(text: str, skip: Callable[[int], bool] | str | None) -> list[_Sentence]:
+    masked = _mask(text, _skip_mask(text, skip))
     out: list[_Sentence] = []
     for spans, context, cond, heading in _blocks(masked, text):
-        chars: list[str] = []
-        offs: list[int] = []
-        for s, e in spans:
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-                offs.append(s)
-            for k in range(s, e):
-                c = masked[k]
-                if c in "*`":
-                    continue
-                if c.isspace():
-                    if chars and chars[-1] == " ":
-                        continue
-                    c = " "
-                chars.append(c)
-                offs.append(k)
-        flat = "".join(chars)
+        flat, offs = _flatten(masked, spans)
         pos = 0
         pieces = []
         for m in _SENT_END.finditer(flat):
@@ -1786,8 +1827,9 @@ def _analyse(sent: _Sentence) -> list[Constraint]:
     return [c for c in out if len(seen[(c.kind, c.subject)]) == 1]
 
 
-def extract_constraints(text: str, skip: Callable[[int], bool] = lambda i: False) -> list[Constraint]:
-    """Constraints stated in the text; `skip(offset)` is True for offsets inside code/quotes/examples, which must be ignored."""  # noqa: E501
+def extract_constraints(text: str, skip: Callable[[int], bool] | str | None = None) -> list[Constraint]:
+    """Constraints stated in the text, ignoring what lies in code, quotes and examples: ``skip`` is
+    a callable true for such offsets, or (faster) a string of the text's length with NUL there."""
     out: list[Constraint] = []
     for sent in _sentences(text, skip):
         out.extend(_analyse(sent))
