@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptlint.globs import compile_glob, match_any
+from promptlint.globs import compile_glob, match_any, match_path
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _display(path: Path, cwd: Path) -> str:
 
 def is_included(relpath: str, include: list[str]) -> bool:
     """True when a file's relative path matches an include glob."""
-    return any(compile_glob(p).match(relpath) for p in include)
+    return match_path(include, relpath)
 
 
 def discover(
@@ -118,12 +118,13 @@ def discover(
     problems: list[tuple[str, str]] = []
     root_rules = _read_gitignore(root, "") if respect_gitignore else []
 
-    def add(path: Path, given: str | None, explicit: bool) -> None:
-        try:
-            real = os.path.realpath(path)
-        except (OSError, RuntimeError):
-            problems.append((given or str(path), "cannot resolve path (symlink loop?)"))
-            return
+    def add(path: Path, given: str | None, explicit: bool, real: str | None = None) -> None:
+        if real is None:
+            try:
+                real = os.path.realpath(path)
+            except (OSError, RuntimeError):
+                problems.append((given or str(path), "cannot resolve path (symlink loop?)"))
+                return
         if real in seen:
             return
         seen.add(real)
@@ -193,10 +194,22 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
                 continue
             kept.append(d)
         dirnames[:] = kept
+        real_dir: str | None = None
+        links: set[str] | None = None
+        shown = _display(here, cwd)
+        shown = "" if shown == "." else shown + "/"
         for f in sorted(filenames):
             rel = f"{rel_dir}/{f}" if rel_dir else f
             if not is_included(rel, include) or match_any(exclude, rel):
                 continue
             if respect_gitignore and _git_ignored(rules, rel, False):
                 continue
-            add(here / f, None, False)
+            if real_dir is None:  # one realpath per directory; only symlinked files need their own
+                try:
+                    real_dir = os.path.realpath(dirpath)
+                    with os.scandir(dirpath) as entries:
+                        links = {e.name for e in entries if e.is_symlink()}
+                except (OSError, RuntimeError):
+                    real_dir, links = "", None
+            real = os.path.join(real_dir, f) if real_dir and links is not None and f not in links else None
+            add(here / f, shown + f, False, real)

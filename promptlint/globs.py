@@ -87,3 +87,8 @@ def match_any(patterns: list[str], relpath: str) -> bool:
             return True
         end = relpath.find("/", end + 1)
     return combined.match(relpath) is not None
+
+
+def match_path(patterns: list[str], relpath: str) -> bool:
+    """True when any pattern matches the path itself (not its parents)."""
+    return _combined(tuple(patterns)).match(relpath) is not None
