@@ -86,7 +86,10 @@ class Rule:
         if not self.check:
             return None
         module_name, _, func = self.check.partition(":")
-        return getattr(importlib.import_module(module_name), func)
+        module = sys.modules.get(module_name)  # imported already: skip importlib's machinery
+        if module is None:
+            module = importlib.import_module(module_name)
+        return getattr(module, func)
 
     def render_markdown(self) -> str:
         """The rule's documentation as Markdown, as shown by ``promptlint rule CODE``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,8 @@ class FileResult:
     skipped: bool = False
     # The file was not valid UTF-8: ``text`` holds replacement characters, so it must not be written back.
     lossy: bool = False
+    # (size, mtime_ns, sha256) of the bytes that were linted, for the results cache.
+    stamp: tuple[int, int, str] | None = None
 
 
 def _file_finding(settings: Settings, code: str, display: str, message: str, line: int = 1, col: int = 1) -> Finding:
@@ -134,25 +137,39 @@ def _file_finding(settings: Settings, code: str, display: str, message: str, lin
 
 def read_text(path: str, limit: int) -> tuple[str | None, str | None, str | None]:
     """Read a file as text: (text, unreadable reason, utf-8 warning)."""
+    text, unreadable, warning, _stamp = _read(path, limit)
+    return text, unreadable, warning
+
+
+def _read(path: str, limit: int) -> tuple[str | None, str | None, str | None, tuple[int, int, str] | None]:
+    """:func:`read_text` plus the stamp (size, mtime, SHA-256) of a file that was read whole."""
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        size = st.st_size
         if size > limit:
-            return None, f"file is too large ({size / 1048576:.1f} MB > {limit / 1048576:.1f} MB limit), skipped", None
+            return (
+                None,
+                f"file is too large ({size / 1048576:.1f} MB > {limit / 1048576:.1f} MB limit), skipped",
+                None,
+                None,
+            )
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        return None, f"cannot read file: {reason}", None
+        return None, f"cannot read file: {reason}", None, None
+    stamp = (size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()) if len(data) == size else None
     if b"\0" in data[:_BINARY_SNIFF]:
-        return None, "binary file (contains NUL bytes), skipped", None
+        return None, "binary file (contains NUL bytes), skipped", None, stamp
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8"), None, None
+        return data.decode("utf-8"), None, None, stamp
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         text = data.decode("utf-8", errors="replace")
-        return text, None, f"invalid UTF-8 at line {line} (byte {exc.start}); decoded with replacement characters"
+        warning = f"invalid UTF-8 at line {line} (byte {exc.start}); decoded with replacement characters"
+        return text, None, warning, stamp
 
 
 def lint_text(
@@ -260,14 +277,15 @@ def _one_per_line(findings: list[Finding], settings: Settings) -> list[Finding]:
 
 def lint_file(display: str, path: str, settings: Settings) -> FileResult:
     """Read and lint one file; never raises for a bad file."""
-    text, unreadable, warning = read_text(path, settings.max_file_size)
+    text, unreadable, warning, stamp = _read(path, settings.max_file_size)
     if text is None:
-        result = FileResult(display=display, path=path)
+        result = FileResult(display=display, path=path, stamp=stamp)
         if UNREADABLE in settings.enabled:
             result.findings.append(_file_finding(settings, UNREADABLE, display, unreadable or "unreadable"))
         return result
     result = lint_text(display, text, settings, path=path)
     result.lossy = warning is not None
+    result.stamp = stamp
     if warning and INVALID_UTF8 in settings.enabled and not result.skipped:
         line = int(warning.split("line ", 1)[1].split(" ", 1)[0])
         finding = _file_finding(settings, INVALID_UTF8, display, warning, line)

@@ -101,13 +101,17 @@ class ResultsCache:
         """Remember a freshly linted file (not files that failed internally)."""
         if result.internal_error or self.path is None:
             return
-        try:
-            st = os.stat(real)
-        except OSError:
-            return
-        digest = file_digest(real)
-        if digest is None:
-            return
+        if result.stamp is not None:  # measured when the file was read
+            size, mtime_ns, digest = result.stamp
+        else:
+            try:
+                st = os.stat(real)
+            except OSError:
+                return
+            found = file_digest(real)
+            if found is None:
+                return
+            size, mtime_ns, digest = st.st_size, st.st_mtime_ns, found
         stored = FileResult(
             display=result.display,
             path=result.path,
@@ -117,7 +121,7 @@ class ResultsCache:
             skipped=result.skipped,
             lossy=result.lossy,
         )
-        self.dirty[real] = Entry(st.st_size, st.st_mtime_ns, digest, stored)
+        self.dirty[real] = Entry(size, mtime_ns, digest, stored)
 
     def save(self) -> None:
         """Merge this run's entries into the cache file atomically."""

@@ -101,3 +101,22 @@ def test_parallel_workers_keep_order_and_findings(tmp_path: Path, settings: Sett
     assert [[(f.code, f.line) for f in r.findings] for r in serial] == [
         [(f.code, f.line) for f in r.findings] for r in parallel
     ]
+
+
+def test_file_changed_while_linting_is_linted_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache records the stamp of the bytes that were linted, not of the file at save time."""
+    calls = _count_lints(monkeypatch)
+    original = runner._lint_one
+
+    def edit_after_lint(cand, settings, keep_documents=True):
+        result = original(cand, settings, keep_documents)
+        if cand.display.endswith("b.md"):
+            Path(cand.path).write_text("Answer in English, always and only.\n", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(runner, "_lint_one", edit_after_lint)
+    main(["check", "prompts"])
+    monkeypatch.setattr(runner, "_lint_one", original)
+    calls.clear()
+    main(["check", "prompts"])
+    assert calls == ["prompts/b.md"]
