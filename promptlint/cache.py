@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,9 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None
     """Write a file so readers see either the old or the new content, never a torn one
     (``mode``: the permission bits to give it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".promptlint-", dir=path.parent)
+    # A private, unique sibling (what tempfile.mkstemp does, without importing tempfile).
+    tmp = str(path.parent / f".promptlint-{os.getpid()}-{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
