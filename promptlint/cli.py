@@ -257,6 +257,12 @@ def stats(paths: tuple[str, ...], fmt: str, config_path: str | None, force_exclu
 @click.option("--projection", help="Default projection for records without 'extract' (default: ensemble config).")
 @click.option("--max-samples", type=int, metavar="K", help="Score only the first K samples of each record.")
 @click.option("--adaptive", is_flag=True, help="Score only the samples adaptive sampling would have drawn.")
+@click.option(
+    "--spelling-weight",
+    type=float,
+    metavar="W",
+    help="How much a spread of spellings of one answer counts as disagreement, 0 to 1 (default: ensemble config).",
+)
 @click.option("--config", "config_path", type=click.Path(), help="Config file (default: nearest one).")
 def divergence(
     file: str,
@@ -265,6 +271,7 @@ def divergence(
     projection: str | None,
     max_samples: int | None,
     adaptive: bool,
+    spelling_weight: float | None,
     config_path: str | None,
 ) -> None:
     """Score recorded samples (JSON lines, FILE or - for stdin) with the ensemble metric; exit 1 if any diverge."""
@@ -278,6 +285,7 @@ def divergence(
             projection=projection,
             max_samples=max_samples,
             adaptive=adaptive,
+            spelling_weight=spelling_weight,
             config_path=config_path,
         )
     )

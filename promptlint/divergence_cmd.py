@@ -9,8 +9,8 @@ Each line of FILE (``-`` for stdin) is one prompt's recorded outputs::
 compared as its JSON text) and ``extract`` (a projection, as in the ensemble configuration) are
 optional; other keys are ignored. Every record is scored by
 :func:`promptlint.ensemble.metrics.score_samples`, the very function the ensemble stage calls
-after sampling, with the same threshold, confidence and seed, so a stored set of samples gets the
-same score here as from ``check --ensemble``.
+after sampling, with the same threshold, spelling weight, confidence and seed, so a stored set of
+samples gets the same score here as from ``check --ensemble``.
 
 Exit codes (a CI gate, like a linter): **0** no record flagged, **1** at least one record flagged
 (the lower end of its interval is above the threshold), **2** usage error (unreadable file, bad
@@ -36,6 +36,7 @@ from promptlint.ensemble.metrics import (
     DEFAULT_CONFIDENCE,
     DEFAULT_MIN_SAMPLES,
     DEFAULT_THRESHOLD,
+    SPELLING_WEIGHT,
     Divergence,
     score_samples,
 )
@@ -68,6 +69,7 @@ class Settings:
     """What every record is scored with (the ensemble configuration's values unless overridden)."""
 
     threshold: float = DEFAULT_THRESHOLD
+    spelling_weight: float = SPELLING_WEIGHT
     confidence: float = DEFAULT_CONFIDENCE
     min_samples: int = DEFAULT_MIN_SAMPLES
     projection: str = "auto"
@@ -160,6 +162,7 @@ def score_record(record: Record, settings: Settings) -> Divergence:
         threshold=settings.threshold,
         confidence=settings.confidence,
         min_samples=settings.min_samples,
+        spelling_weight=settings.spelling_weight,
     )
 
 
@@ -176,14 +179,15 @@ def _label(record: Record) -> str:
 
 
 def record_text(name: str, record: Record, div: Divergence) -> str:
-    """One line per record: ``FILE:LINE: ID VERDICT score S [LO, HI]; projection; clusters; samples[; bias²…]``."""
+    """One line per record: ``FILE:LINE: ID VERDICT score S [LO, HI]; projection; clusters[ (spellings)];
+    samples[; bias²…]``. The spellings note appears when exact values disagree more than the clusters do."""
     lo, hi = div.interval
     verdict = "DIVERGENT" if div.flagged else "consistent"
     parts = [
         f"{name}:{record.line}: {_label(record)} {verdict} score {div.score:.2f} [{lo:.2f}, {hi:.2f}]",
         f"projection {div.projection}"
         + ("" if div.decided_by in (div.projection, f"projection {div.projection}") else f" ({div.decided_by})"),
-        f"{len(div.clusters)} cluster{'s' if len(div.clusters) != 1 else ''}",
+        f"{len(div.clusters)} cluster{'s' if len(div.clusters) != 1 else ''}" + _spellings_note(div),
     ]
     used = f"{div.n} of {len(record.samples)} samples" if div.n != len(record.samples) else f"{div.n} samples"
     if div.stop_reason:
@@ -200,6 +204,14 @@ def record_text(name: str, record: Record, div: Divergence) -> str:
     return "; ".join(parts)
 
 
+def _spellings_note(div: Divergence) -> str:
+    """`` (exact values disagree 0.50, weight 0.33)`` when spellings of one answer were merged."""
+    surface = div.surface_score
+    if surface is None or surface <= div.semantic_score + 1e-12:
+        return ""
+    return f" (exact values disagree {surface:.2f}, weight {div.spelling_weight:.2f})"
+
+
 # ---------------------------------------------------------------------------------------------
 # The command
 
@@ -211,9 +223,10 @@ def load_settings(
     projection: str | None,
     max_samples: int | None,
     adaptive: bool,
+    spelling_weight: float | None = None,
 ) -> Settings:
-    """Threshold, confidence, minimum samples and projection from ``[tool.promptlint.ensemble]``
-    (nearest configuration, or ``--config``), overridden by the command line."""
+    """Threshold, spelling weight, confidence, minimum samples and projection from
+    ``[tool.promptlint.ensemble]`` (nearest configuration, or ``--config``), overridden by the command line."""
     from promptlint.config import ConfigError, load_config
     from promptlint.ensemble.config import EnsembleConfigError, build_options
 
@@ -224,6 +237,8 @@ def load_settings(
         raise UsageError(str(exc)) from exc
     if threshold is not None and not 0 <= threshold < 1:
         raise UsageError("--threshold must be in [0, 1)")
+    if spelling_weight is not None and not 0 <= spelling_weight <= 1:
+        raise UsageError("--spelling-weight must be in [0, 1]")
     if projection is not None:
         try:
             pj.parse_projection(projection)
@@ -233,6 +248,7 @@ def load_settings(
         raise UsageError("--max-samples must be at least 2")
     return Settings(
         threshold=base.threshold if threshold is None else threshold,
+        spelling_weight=base.spelling_weight if spelling_weight is None else spelling_weight,
         confidence=base.confidence,
         min_samples=base.min_samples,
         projection=projection or base.projection,
@@ -261,6 +277,7 @@ def run_divergence(
     projection: str | None = None,
     max_samples: int | None = None,
     adaptive: bool = False,
+    spelling_weight: float | None = None,
     config_path: str | None = None,
     out: IO[str] | None = None,
     err: IO[str] | None = None,
@@ -270,7 +287,12 @@ def run_divergence(
     err = err or sys.stderr
     try:
         settings = load_settings(
-            config_path, threshold=threshold, projection=projection, max_samples=max_samples, adaptive=adaptive
+            config_path,
+            threshold=threshold,
+            projection=projection,
+            max_samples=max_samples,
+            adaptive=adaptive,
+            spelling_weight=spelling_weight,
         )
         name, stream = _open(path)
     except UsageError as exc:

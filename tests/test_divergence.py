@@ -11,7 +11,7 @@ from fake_anthropic import FakeAnthropic
 
 from promptlint.cli import main
 from promptlint.divergence_cmd import BadRecord, Record, parse_record
-from promptlint.ensemble.metrics import DEFAULT_THRESHOLD, score_samples
+from promptlint.ensemble.metrics import DEFAULT_THRESHOLD, SPELLING_WEIGHT, score_samples
 
 AGREE_VERDICTS = ["Verdict: approve", "**Verdict:** Approve — the refund is within policy.", "Verdict: approve."] * 2
 SPLIT_VERDICTS = ["Verdict: approve", "Verdict: reject"] * 4
@@ -108,6 +108,34 @@ def test_threshold_option_and_config(tmp_path, capsys) -> None:
     code, out, _ = run(capsys, "--format", "json", str(path))
     assert code == 0 and json_lines(out)[0]["threshold"] == 0.6
     assert run(capsys, "--threshold", "1.5", str(path))[0] == 2
+
+
+def test_spelling_weight_option_and_config(tmp_path, capsys) -> None:
+    spellings = ["Léopoldville", "Leopoldville"] * 5  # one answer, two spellings
+    different = ["Kinshasa", "Brazzaville"] * 5
+    path = jsonl(tmp_path / "s.jsonl", {"id": "s", "samples": spellings}, {"id": "d", "samples": different})
+    code, out, _ = run(capsys, "--format", "json", str(path))
+    same, other = json_lines(out)
+    assert code == 1 and not same["flagged"] and other["flagged"]
+    assert (same["score"], same["semantic_score"], same["surface_score"]) == (round(0.5 / 3, 4), 0.0, 0.5)
+    assert same["spelling_weight"] == round(SPELLING_WEIGHT, 4) and other["score"] == 0.5
+    code, out, _ = run(capsys, "--format", "json", "--spelling-weight", "1", str(path))
+    assert code == 1 and [r["flagged"] for r in json_lines(out)] == [True, True]
+    assert json_lines(out)[0]["score"] == 0.5
+    assert json_lines(run(capsys, "--format", "json", "--spelling-weight", "0", str(path))[1])[0]["score"] == 0.0
+    text = run(capsys, str(path))[1]
+    assert "1 cluster (exact values disagree 0.50, weight 0.33)" in text and "2 clusters;" in text
+    (tmp_path / "pyproject.toml").write_text("[tool.promptlint.ensemble]\nspelling-weight = 1\n")
+    code, out, _ = run(capsys, "--format", "json", str(path))
+    assert code == 1 and json_lines(out)[0]["spelling_weight"] == 1.0 and json_lines(out)[0]["flagged"]
+    assert json_lines(run(capsys, "--format", "json", "--spelling-weight", "0.5", str(path))[1])[0]["score"] == 0.25
+    for bad in ("1.5", "-0.1", "nan"):
+        code, _, err = run(capsys, "--spelling-weight", bad, str(path))
+        assert code == 2 and "--spelling-weight must be in [0, 1]" in err
+    assert run(capsys, "--spelling-weight", "much", str(path))[0] == 2  # not a number (click)
+    (tmp_path / "pyproject.toml").write_text("[tool.promptlint.ensemble]\nspelling-weight = 3\n")
+    code, _, err = run(capsys, str(path))
+    assert code == 2 and "'spelling-weight' must be in [0, 1]" in err
 
 
 # -- expected output: bias², variance, incoherence ------------------------------------------------
@@ -330,6 +358,34 @@ def test_same_result_as_the_ensemble_stage_end_to_end(tmp_path, capsys, monkeypa
     row = json.loads(out)
     assert {k: v for k, v in row.items() if k not in ("id", "samples_given", "line")} == stage
     assert stage["flagged"] and code == 1 and "incoherence" in stage
+
+
+def test_the_ensemble_stage_reads_the_spelling_weight_from_config(tmp_path, capsys, monkeypatch) -> None:
+    """``spelling-weight`` reaches adaptive stopping (the sampler) and the final score (the stage)."""
+    for var in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS"):
+        monkeypatch.delenv(var, raising=False)
+    outputs = ["Edison", "Thomas Edison", "Edisson", "Mr Edison", "Thomas Alva Edison"] * 2  # one answer
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "who.prompt.md").write_text("Who invented the phonograph? Name only.\n")
+    stages = {}
+    with FakeAnthropic(api_key="sk-test-key") as fake:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-key")
+        fake.script("phonograph", outputs)
+        for weight in ("1", "0"):  # the second run reads the first run's cached samples
+            (tmp_path / "pyproject.toml").write_text(
+                f"[tool.promptlint.ensemble]\nsamples = 10\nmin-samples = 5\nspelling-weight = {weight}\n"
+            )
+            main(["ensemble", "--format", "json", "--concurrency", "1", "-q", "prompts"])
+            stages[weight] = json.loads(capsys.readouterr().out)[0]["divergence"]
+    strict, merged = stages["1"], stages["0"]
+    assert strict["spelling_weight"] == 1.0 and strict["samples"] == 5 and strict["flagged"]
+    assert strict["stop_reason"] == "clearly above the threshold" and strict["score"] == 0.8
+    assert merged["spelling_weight"] == 0.0 and merged["samples"] == 5 and not merged["flagged"]
+    assert merged["stop_reason"] == "all samples agree" and merged["score"] == 0.0
+    path = jsonl(tmp_path / "recorded.jsonl", {"samples": outputs[:5]})
+    row = json.loads(run(capsys, "--format", "json", "--spelling-weight", "1", str(path))[1])
+    assert row["score"] == strict["score"] and row["interval"] == strict["interval"]
 
 
 # -- the benchmark's helpers (no data needed) ------------------------------------------------------------

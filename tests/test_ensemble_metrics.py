@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from promptlint.config import ConfigError, load_config
 from promptlint.ensemble import projections as pj
 from promptlint.ensemble.config import build_options, ensemble_extend_select
 from promptlint.ensemble.cost import Budget, CallEstimate, caching_saves, estimate_tokens, price_for
-from promptlint.ensemble.metrics import adaptive_checkpoints, score_samples
+from promptlint.ensemble.metrics import SPELLING_WEIGHT, adaptive_checkpoints, score_samples, stop_decision
 from promptlint.ensemble.templates import TemplateError, render_document, render_text
 from promptlint.ensemble.validate import EnsembleConfigError, validate_section
 from promptlint.loaders import loader_for
@@ -38,6 +39,30 @@ def test_spellings_of_one_answer_agree(a: str, b: str) -> None:
 )
 def test_different_answers_disagree(a: str, b: str) -> None:
     assert not pj.same_answer(pj.normalise_answer(a), pj.normalise_answer(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("red", "red and white"),
+        ("Spanish", "not Spanish"),
+        ("coffee", "coffee or tea"),
+        ("guilty", "never guilty"),
+        ("Botswana", "Botswana but not Namibia"),
+        ("with sugar", "without sugar"),
+        ("France", "France vs Spain"),
+    ],
+)
+def test_a_connective_or_negation_makes_a_different_answer(a: str, b: str) -> None:
+    na, nb = pj.normalise_answer(a), pj.normalise_answer(b)
+    assert not pj.same_answer(na, nb) and not pj.same_answer(nb, na)
+    assert len(pj.cluster_answers([na, nb, na])) == 2
+
+
+def test_extra_words_without_a_connective_still_merge() -> None:
+    assert pj.same_answer("edison", "thomas alva edison")
+    assert pj.same_answer("paris", "paris france")
+    assert pj.cluster_answers(["red", "dark red", "red and white", "red"]) == [[0, 1, 3], [2]]
 
 
 def test_marked_answers_are_extracted() -> None:
@@ -185,11 +210,131 @@ def test_adaptive_stops_early_when_samples_agree() -> None:
 
 
 def test_to_json_is_serialisable() -> None:
-    import json
-
     div = score_samples(["Verdict: approve", "Verdict: reject"] * 3, expected="approve")
     data = json.loads(json.dumps(div.to_json()))
     assert data["projection"] == "answer" and data["clusters"][0]["size"] == 3 and "bias2" in data
+
+
+# -- the spelling weight: exact values blended with merged clusters ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [["Leopoldville", "Léopoldville"] * 10, ["hay fever"] * 10 + ["hayfever"] * 10, ["Colombia", "Columbia"] * 5],
+)
+def test_spelling_variants_alone_count_a_third_and_are_not_flagged(samples: list[str]) -> None:
+    div = score_samples(samples)
+    assert len(div.clusters) == 1 and div.semantic_score == 0 and div.surface_score == pytest.approx(0.5)
+    assert div.score == pytest.approx(SPELLING_WEIGHT * div.surface_score) and div.score == pytest.approx(1 / 6)
+    assert not div.flagged and div.interval[0] <= div.score <= div.interval[1]
+    assert div.spelling_weight == SPELLING_WEIGHT == pytest.approx(1 / 3)
+    assert score_samples(samples, spelling_weight=0).score == 0
+    assert score_samples(samples, spelling_weight=1).score == pytest.approx(0.5)  # plain majority share
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        ["Verdict: approve", "Verdict: reject"] * 5,
+        ["Paris", "Lyon", "Paris", "Nice", "Paris", "Lyon"],
+        ["Answer: 1984", "Answer: 1985", "Answer: 1984", "Answer: 1990"],
+        ['{"label": "bug", "p": 2}', '{"label": "feature", "p": 2}'] * 3,
+    ],
+)
+def test_different_answers_score_as_before_at_any_weight(samples: list[str]) -> None:
+    """Without spellings to merge the two terms are one: the score and interval do not depend on the weight."""
+    old = score_samples(samples, spelling_weight=0)
+    assert old.score == old.semantic_score == old.surface_score
+    for weight in (SPELLING_WEIGHT, 0.5, 1.0):
+        div = score_samples(samples, spelling_weight=weight)
+        assert (div.score, div.interval, div.flagged) == (old.score, old.interval, old.flagged)
+
+
+# score and interval of ``score_samples`` before the spelling weight existed (commit 8afa5e1)
+_JSON_SPELLINGS = ['{"country": "Colombia", "n": 2}', '{"country": "Columbia", "n": 2}']
+_JSON_SPELLINGS += ['{"country": "Colombia", "n": 3}', '{"country": "colombia", "n": 2}']
+_EDISON = ["Answer: Thomas Edison", "Answer: Edison", "Answer: Tesla", "Answer: Edison", "Answer: Edisson"]
+_HAY_FEVER = ["hay fever", "hayfever", "asthma", "hay fever", "hayfever", "hay fever", "hay-fever", "hay fever"]
+_BEFORE_THE_BLEND = [
+    (
+        ["Colombia"] * 6 + ["Columbia"] * 3 + ["Peru"],
+        False,
+        0.09999999999999998,
+        (0.011037390048423332, 0.23548922039840198),
+    ),
+    (_JSON_SPELLINGS * 2, False, 0.25, (0.07578629946843848, 0.4149247995421876)),
+    (_EDISON * 2, False, 0.19999999999999996, (0.05877097794696479, 0.3755237555203881)),
+    ([*_HAY_FEVER, "hayfever", "hay fever"], True, 0.09999999999999998, (0.013649733790408946, 0.223994313945072)),
+]
+
+
+@pytest.mark.parametrize(("samples", "adaptive", "score", "interval"), _BEFORE_THE_BLEND)
+def test_weight_zero_reproduces_the_old_score_exactly(samples, adaptive, score, interval) -> None:
+    div = score_samples(samples, spelling_weight=0, adaptive=adaptive)
+    assert div.score == score and div.interval == interval
+    blended = score_samples(samples, adaptive=adaptive)
+    assert blended.score >= score  # the blend only adds the spread of merged spellings
+    expected = (1 - SPELLING_WEIGHT) * blended.semantic_score + SPELLING_WEIGHT * blended.surface_score
+    assert blended.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.25, SPELLING_WEIGHT, 0.5, 1.0])
+@pytest.mark.parametrize(
+    "samples",
+    [
+        ["Leopoldville", "Léopoldville", "Kinshasa", "Leopoldville"],
+        ["Colombia"] * 5 + ["Columbia"] * 4 + ["Peru"] * 3,
+        ['{"country": "Colombia", "n": 2}', '{"country": "Columbia", "n": 2}', '{"country": "Peru", "n": 2}'] * 3,
+        ["A", "B"],
+        ["Verdict: approve"] * 7,
+    ],
+)
+def test_the_interval_contains_the_score(samples: list[str], weight: float) -> None:
+    div = score_samples(samples, spelling_weight=weight)
+    lo, hi = div.interval
+    assert 0 <= lo <= div.score <= hi <= 1
+    assert div.flagged == (lo > div.threshold)
+
+
+def test_json_fields_are_blended_and_the_worst_blended_field_decides() -> None:
+    # $.country: one answer in two spellings (5/5); $.n: 7 × 2, 3 × 3, a real but smaller disagreement
+    samples = [json.dumps({"country": "Colombia" if k % 2 else "Columbia", "n": 3 if k < 3 else 2}) for k in range(10)]
+    div = score_samples(samples)
+    fields = {f.path: f for f in div.fields}
+    assert fields["$.country"].semantic == 0 and fields["$.country"].surface == pytest.approx(0.5)
+    assert fields["$.country"].score == pytest.approx(1 / 6) and fields["$.n"].score == pytest.approx(0.3)
+    assert div.decided_by == "JSON field $.n" and div.score == pytest.approx(0.3)
+    only_spelling = score_samples(samples, spelling_weight=1)
+    assert only_spelling.decided_by == "JSON field $.country" and only_spelling.score == pytest.approx(0.5)
+    data = json.loads(json.dumps(div.to_json()))
+    assert {f["path"]: f["surface_score"] for f in data["fields"]} == {"$.country": 0.5, "$.n": 0.3}
+
+
+def test_prose_has_no_surface_term() -> None:
+    div = score_samples(PARAPHRASES + OTHER)
+    assert div.projection == "prose" and div.surface_score is None
+    assert div.score == score_samples(PARAPHRASES + OTHER, spelling_weight=0).score == pytest.approx(0.4)
+    assert div.to_json()["surface_score"] is None
+
+
+def test_to_json_reports_both_terms_and_the_weight() -> None:
+    data = score_samples(["Leopoldville", "Léopoldville"] * 3, spelling_weight=0.5).to_json()
+    assert (data["semantic_score"], data["surface_score"], data["spelling_weight"]) == (0.0, 0.5, 0.5)
+    assert data["score"] == 0.25
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.5, float("nan")])
+def test_spelling_weight_out_of_range_is_rejected(weight: float) -> None:
+    with pytest.raises(ValueError, match="spelling_weight"):
+        score_samples(["a", "b"], spelling_weight=weight)
+
+
+def test_one_answer_in_many_spellings_stops_as_flagged_not_as_agreement() -> None:
+    spellings = ["Edison", "Thomas Edison", "Edisson", "Thomas Alva Edison", "Mr Edison"] * 4
+    div = score_samples(spellings, spelling_weight=1)
+    assert len(div.clusters) == 1 and div.flagged
+    assert stop_decision(div) == "clearly above the threshold"
+    assert stop_decision(score_samples(spellings)) == "all samples agree"
 
 
 # -- templates ------------------------------------------------------------------------------------
@@ -262,9 +407,35 @@ def test_config_values_are_checked(tmp_path: Path) -> None:
     for bad in ({"samples": 0}, {"threshold": 1.5}, {"projection": "regex:("}, {"nope": 1}, {"prices": {"m": {}}}):
         with pytest.raises(EnsembleConfigError):
             validate_section(bad, "x")
+    for bad in ({"spelling-weight": 1.5}, {"spelling-weight": -0.5}, {"spelling-weight": "high"}):
+        with pytest.raises(EnsembleConfigError, match="spelling-weight"):
+            validate_section(bad, "x")
+    with pytest.raises(EnsembleConfigError, match="spelling-weight"):
+        validate_section({"overrides": [{"files": ["*"], "spelling-weight": True}]}, "x")
     path = tmp_path / "pyproject.toml"
     path.write_text('[tool.promptlint.ensemble]\napi_key = "sk-x"\n')
     with pytest.raises(ConfigError, match="not allowed"):
+        load_config(str(path))
+
+
+def test_spelling_weight_from_config_default_and_per_glob(tmp_path: Path) -> None:
+    from promptlint.ensemble.sampler import Job
+    from promptlint.ensemble.validate import _OPTIONS
+
+    assert build_options({}, tmp_path, {}).base.spelling_weight == SPELLING_WEIGHT
+    assert (
+        _OPTIONS["spelling-weight"][1] == SPELLING_WEIGHT
+        and Job(0, "m", 1, {}, [], 1).spelling_weight == SPELLING_WEIGHT
+    )
+    section = {"spelling-weight": 0, "overrides": [{"files": ["strict/*"], "spelling-weight": 1}]}
+    validate_section(section, "x")
+    options = build_options(section, tmp_path, {})
+    assert options.base.spelling_weight == 0.0
+    assert options.for_path(str(tmp_path / "strict/a.md")).spelling_weight == 1
+    assert options.for_path(str(tmp_path / "other.md")).spelling_weight == 0.0
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.promptlint.ensemble]\nspelling-weight = 2\n")
+    with pytest.raises(ConfigError, match="spelling-weight"):
         load_config(str(path))
 
 

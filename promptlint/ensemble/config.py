@@ -25,6 +25,7 @@ class PromptOptions:
     model: str = DEFAULT_MODEL
     max_tokens: int = 512
     threshold: float = 0.2
+    spelling_weight: float = 1 / 3  # metrics.SPELLING_WEIGHT (not imported here: it pulls in numpy)
     confidence: float = 0.8
     projection: str = "auto"
     variables: dict[str, Any] = field(default_factory=dict)
@@ -91,6 +92,7 @@ def build_options(section: dict[str, Any], root: Path, cli: dict[str, Any]) -> E
         model=values["model"],
         max_tokens=values["max-tokens"],
         threshold=float(values["threshold"]),
+        spelling_weight=float(values["spelling-weight"]),
         confidence=float(values["confidence"]),
         projection=values["projection"],
         variables=dict(values["variables"]),

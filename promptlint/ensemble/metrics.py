@@ -9,7 +9,15 @@
    (``Answer:``, ``Verdict:``, ``\\boxed{}``), a short label (the whole output, or its last line),
    or else prose (lexical TF-IDF clusters, :mod:`promptlint.ensemble.similarity`);
 3. clusters the projected values (spellings of one answer share a cluster) and scores
-   disagreement as ``1 - share of the largest cluster`` (for JSON, the worst field), in [0, 1];
+   disagreement in [0, 1] as a blend of two terms: the *semantic* one, ``1 - share of the largest
+   cluster``, and the *surface* one, ``1 - share of the most frequent exact (normalised) value``::
+
+       score = (1 - w) * semantic + w * surface        w = SPELLING_WEIGHT = 1/3
+
+   Two different answers are a full disagreement; a spread of spellings of one answer is partial
+   evidence of one (a model sure of its answer writes it the same way), so it counts a third of a
+   disagreement. Prose has no surface term (surface = semantic). For JSON the score is that of
+   the worst field. ``spelling_weight=0`` scores merged clusters only, ``1`` exact values only;
 4. adds a Bayesian-bootstrap interval, the clusters with a representative each, the most
    contrasting pair and, given an expected output, bias², variance and incoherence
    (variance / (bias² + variance), the "hot mess" decomposition in its Brier form).
@@ -33,6 +41,11 @@ DEFAULT_THRESHOLD = 0.2
 DEFAULT_CONFIDENCE = 0.8  # central interval: its lower end is a one-sided 90 % bound
 DEFAULT_MIN_SAMPLES = 3
 PROSE_CLUSTER_THRESHOLD = 0.25
+# A spread of spellings of one answer counts a third of a disagreement. On TriviaQA (500 questions
+# × 20 samples, benchmarks/RESULTS.md) any weight from 1/4 up ranks wrong first answers better than
+# merged clusters alone (weight 0); 1/3 keeps one answer in two spellings (score ≤ 1/6) below the
+# default threshold.
+SPELLING_WEIGHT = 1 / 3
 BOOTSTRAP_DRAWS = 1000
 PROSE_FIELD_WORDS = 8  # JSON string fields longer than this (median words) are compared as prose
 JSON_SHARE = 0.5  # JSON is the projection when at least this share of samples parse
@@ -59,9 +72,11 @@ class FieldScore:
     """Disagreement on one JSON field."""
 
     path: str
-    score: float
+    score: float  # blended: (1 - w) * semantic + w * surface
     clusters: list[Cluster]
     prose: bool = False
+    semantic: float = 0.0  # 1 - largest cluster share
+    surface: float = 0.0  # 1 - largest exact-value share (= semantic for prose fields)
 
 
 @dataclass
@@ -72,7 +87,7 @@ class Divergence:
     n: int  # samples scored (fewer than given when adaptive stopping ended early)
     projection: str
     decided_by: str
-    score: float
+    score: float  # (1 - spelling_weight) * semantic + spelling_weight * surface, of the deciding grouping
     interval: tuple[float, float]
     confidence: float
     threshold: float
@@ -92,6 +107,12 @@ class Divergence:
     variance: float | None = None
     incoherence: float | None = None
     stop_reason: str = ""
+    # The deciding grouping's exact-value disagreement (1 - share of the most frequent normalised
+    # value; None for prose, which has no exact values) and its merged-cluster disagreement (1 - share
+    # of the largest cluster); ``score`` blends the two with ``spelling_weight``.
+    surface_score: float | None = None
+    semantic_score: float = 0.0
+    spelling_weight: float = SPELLING_WEIGHT
 
     @property
     def refusal_split(self) -> bool:
@@ -119,6 +140,9 @@ class Divergence:
             "decided_by": self.decided_by,
             "score": round(self.score, 4),
             "interval": [round(self.interval[0], 4), round(self.interval[1], 4)],
+            "semantic_score": round(self.semantic_score, 4),
+            "surface_score": None if self.surface_score is None else round(self.surface_score, 4),
+            "spelling_weight": round(self.spelling_weight, 4),
             "confidence": self.confidence,
             "threshold": self.threshold,
             "flagged": self.flagged,
@@ -138,7 +162,14 @@ class Divergence:
             }
         if self.fields:
             out["fields"] = [
-                {"path": f.path, "score": round(f.score, 4), "prose": f.prose, "clusters": len(f.clusters)}
+                {
+                    "path": f.path,
+                    "score": round(f.score, 4),
+                    "semantic_score": round(f.semantic, 4),
+                    "surface_score": None if f.prose else round(f.surface, 4),
+                    "prose": f.prose,
+                    "clusters": len(f.clusters),
+                }
                 for f in self.fields
             ]
         if self.bias2 is not None:
@@ -157,12 +188,43 @@ def _disagreement(clusters: list[list[int]], m: int) -> float:
     return 0.0 if m == 0 or not clusters else 1.0 - max(len(c) for c in clusters) / m
 
 
-def _bootstrap(
-    groupings: list[list[list[int]]], scored: list[int], draws: int, seed: int, confidence: float
-) -> tuple[float, float]:
-    """Bayesian-bootstrap interval of ``max over groupings of (1 - largest cluster share)``.
+def _blend(semantic: Any, surface: Any, weight: float) -> Any:
+    """``(1 - weight) * semantic + weight * surface`` (floats or arrays); exactly ``semantic`` at weight 0."""
+    return (1.0 - weight) * semantic + weight * surface
 
-    Each grouping (one per JSON field, or just one) partitions the positions of ``scored``.
+
+@dataclass
+class _Grouping:
+    """One scored partition (a JSON field, or the whole projection): merged clusters and exact values."""
+
+    clusters: list[list[int]]  # spellings of one answer merged
+    exact: list[list[int]]  # identical normalised values only (``clusters`` itself for prose or when none merged)
+
+    def scores(self, m: int, weight: float) -> tuple[float, float, float]:
+        """(blended, semantic, surface) disagreement over ``m`` scored samples."""
+        semantic = _disagreement(self.clusters, m)
+        if self.exact is self.clusters:
+            return semantic, semantic, semantic
+        surface = _disagreement(self.exact, m)
+        return _blend(semantic, surface, weight), semantic, surface
+
+
+def _largest_shares(clusters: list[list[int]], pos: dict[int, int], weights: np.ndarray) -> np.ndarray:
+    onehot = np.zeros((weights.shape[1], len(clusters)))
+    for c, members in enumerate(clusters):
+        for idx in members:
+            onehot[pos[idx], c] = 1.0
+    return (weights @ onehot).max(axis=1)
+
+
+def _bootstrap(
+    groupings: list[_Grouping], scored: list[int], draws: int, seed: int, confidence: float, weight: float
+) -> tuple[float, float]:
+    """Bayesian-bootstrap interval of ``max over groupings of the blended disagreement``.
+
+    Each grouping (one per JSON field, or just one) partitions the positions of ``scored`` twice
+    (merged clusters, exact values); per draw, each is scored as ``1 - largest share`` under the
+    draw's weights and the two are blended as the score is.
     """
     m = len(scored)
     if m < 2:
@@ -171,13 +233,11 @@ def _bootstrap(
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.ones(m), size=draws)  # draws × m
     best = np.zeros(draws)
-    for clusters in groupings:
-        onehot = np.zeros((m, len(clusters)))
-        for c, members in enumerate(clusters):
-            for idx in members:
-                onehot[pos[idx], c] = 1.0
-        shares = weights @ onehot
-        best = np.maximum(best, 1.0 - shares.max(axis=1))
+    for g in groupings:
+        semantic = 1.0 - _largest_shares(g.clusters, pos, weights)
+        if g.exact is not g.clusters and weight > 0:
+            semantic = _blend(semantic, 1.0 - _largest_shares(g.exact, pos, weights), weight)
+        best = np.maximum(best, semantic)
     alpha = (1.0 - confidence) / 2.0
     lo, hi = np.quantile(best, [alpha, 1.0 - alpha])
     return float(lo), float(hi)
@@ -194,18 +254,27 @@ class _Projected:
     values: list[str | None]  # per sample (None: not projected / not scored)
     failures: list[int]
     expected_format: str
-    groupings: list[list[list[int]]]  # sample-index clusters per field (one grouping unless JSON)
+    groupings: list[_Grouping]  # sample-index partitions per field (one grouping unless JSON)
     fields: list[FieldScore]
     main: list[list[int]]  # the clusters that decided
     main_values: list[str | None]
     prose: bool = False
+    main_grouping: int = 0  # index of the deciding grouping
 
 
-def _categorical(values: dict[int, str]) -> tuple[list[list[int]], list[str]]:
+def _categorical(values: dict[int, str]) -> tuple[_Grouping, list[str]]:
+    """Spellings of one answer merged (:func:`~promptlint.ensemble.projections.cluster_answers`), plus
+    the exact grouping of identical values; the merged clusters' values (their first member's)."""
     keys = sorted(values)
     local = pj.cluster_answers([values[k] for k in keys])
     clusters = [[keys[i] for i in c] for c in local]
-    return clusters, [values[c[0]] for c in clusters]
+    by_value: dict[str, list[int]] = {}
+    for k in keys:
+        by_value.setdefault(values[k], []).append(k)
+    exact = sorted(by_value.values(), key=lambda c: (-len(c), c[0]))
+    if len(exact) == len(clusters):  # nothing merged: one partition, scored exactly as before the blend
+        exact = clusters
+    return _Grouping(clusters, exact), [values[c[0]] for c in clusters]
 
 
 def _prose_clusters(samples: list[str], idx: list[int]) -> list[list[int]]:
@@ -215,12 +284,13 @@ def _prose_clusters(samples: list[str], idx: list[int]) -> list[list[int]]:
     return [[idx[i] for i in c] for c in cluster_by_similarity(sim, PROSE_CLUSTER_THRESHOLD)]
 
 
-def _json_projection(samples: list[str], idx: list[int], parsed: dict[int, Any]) -> _Projected:
+def _json_projection(samples: list[str], idx: list[int], parsed: dict[int, Any], weight: float) -> _Projected:
     ok = [i for i in idx if i in parsed]
     failures = [i for i in idx if i not in parsed]
     leaves = {i: pj.flatten_json(parsed[i]) for i in ok}
     paths = sorted({p for leaf in leaves.values() for p in leaf})
     fields: list[FieldScore] = []
+    groupings: list[_Grouping] = []
     for path in paths:
         raw = {i: leaves[i].get(path, pj.MISSING) for i in ok}
         strings = [v for v in raw.values() if isinstance(v, str) and v != pj.MISSING]
@@ -238,17 +308,26 @@ def _json_projection(samples: list[str], idx: list[int], parsed: dict[int, Any])
             clusters = [[present[k] for k in c] for c in local] + ([missing] if missing else [])
             clusters.sort(key=lambda c: (-len(c), c[0]))
             values: list[str | None] = [None] * len(clusters)
+            grouping = _Grouping(clusters, clusters)  # prose: no surface term
         else:
             canon = {i: (pj.MISSING if raw[i] == pj.MISSING else pj.canonical_scalar(raw[i])) for i in ok}
-            clusters, vals = _categorical(canon)
-            values = list(vals)
-        score = _disagreement(clusters, len(ok))
-        fs = FieldScore(path, score, [Cluster(c, c[0], v) for c, v in zip(clusters, values)], prose=long_text)
+            grouping, vals = _categorical(canon)
+            clusters, values = grouping.clusters, list(vals)
+        score, semantic, surface = grouping.scores(len(ok), weight)
+        fs = FieldScore(
+            path, score, [Cluster(c, c[0], v) for c, v in zip(clusters, values)], long_text, semantic, surface
+        )
         fields.append(fs)
+        groupings.append(grouping)
     if not fields:  # every sample parsed to an empty document
         clusters = [list(ok)] if ok else []
         fields.append(FieldScore("$", 0.0, [Cluster(c, c[0], "{}") for c in clusters]))
-    worst = max(fields, key=lambda f: (f.score, -paths.index(f.path) if f.path in paths else 0))
+        groupings.append(_Grouping(clusters, clusters))
+    worst_k = max(
+        range(len(fields)),
+        key=lambda k: (fields[k].score, -paths.index(fields[k].path) if fields[k].path in paths else 0),
+    )
+    worst = fields[worst_k]
     per_sample: list[str | None] = [None] * len(samples)
     for c in worst.clusters:
         for i in c.members:
@@ -260,11 +339,12 @@ def _json_projection(samples: list[str], idx: list[int], parsed: dict[int, Any])
         values=per_sample,
         failures=failures if ok else [],
         expected_format="valid JSON",
-        groupings=[[c.members for c in f.clusters] for f in fields],
+        groupings=groupings,
         fields=fields,
         main=[c.members for c in worst.clusters],
         main_values=[c.value for c in worst.clusters],
         prose=worst.prose,
+        main_grouping=worst_k,
     )
 
 
@@ -273,24 +353,29 @@ def _values_projection(
 ) -> _Projected:
     got = {i: v for i, v in values.items() if v is not None}
     failures = [i for i in idx if values.get(i) is None] if got else []
-    clusters, vals = _categorical({i: pj.normalise_answer(v) for i, v in got.items()})
+    grouping, vals = _categorical({i: pj.normalise_answer(v) for i, v in got.items()})
     per_sample: list[str | None] = [None] * len(samples)
-    for c, v in zip(clusters, vals):
+    for c, v in zip(grouping.clusters, vals):
         for i in c:
             per_sample[i] = v
     if not got:  # nothing projected: fall back to prose so the report still says something
         return _prose_projection(samples, idx, f"prose (no sample matched {name})")
-    return _Projected(name, decided, per_sample, failures, expected_format, [clusters], [], clusters, list(vals))
+    return _Projected(
+        name, decided, per_sample, failures, expected_format, [grouping], [], grouping.clusters, list(vals)
+    )
 
 
 def _prose_projection(samples: list[str], idx: list[int], decided: str = "prose (lexical clusters)") -> _Projected:
     clusters = _prose_clusters(samples, idx)
+    grouping = _Grouping(clusters, clusters)  # prose: no surface term
     return _Projected(
-        "prose", decided, [None] * len(samples), [], "", [clusters], [], clusters, [None] * len(clusters), True
+        "prose", decided, [None] * len(samples), [], "", [grouping], [], clusters, [None] * len(clusters), True
     )
 
 
-def _project(samples: list[str], idx: list[int], projection: pj.UserProjection | str) -> _Projected:
+def _project(
+    samples: list[str], idx: list[int], projection: pj.UserProjection | str, weight: float = SPELLING_WEIGHT
+) -> _Projected:
     m = len(idx)
     if isinstance(projection, pj.UserProjection):
         values = {i: projection(samples[i]) for i in idx}
@@ -303,7 +388,7 @@ def _project(samples: list[str], idx: list[int], projection: pj.UserProjection |
             if ok:
                 parsed[i] = value
         if projection == "json" or (m and len(parsed) >= JSON_SHARE * m):
-            return _json_projection(samples, idx, parsed)
+            return _json_projection(samples, idx, parsed, weight)
     if projection in ("auto", "answer"):
         marked = {i: pj.extract_marked_answer(samples[i]) for i in idx}
         if projection == "answer" or (m and sum(v is not None for v in marked.values()) >= ANSWER_SHARE * m):
@@ -402,9 +487,10 @@ def stop_decision(div: Divergence) -> str:
         return ""
     if div.refusal_split or div.format_inconsistent:
         return ""
-    if len(div.clusters) == 1 and div.clusters[0].size == len(div.scored) and len(div.scored) >= 2:
-        return "all samples agree"
     lo, hi = div.interval
+    if len(div.clusters) == 1 and div.clusters[0].size == len(div.scored) and len(div.scored) >= 2:
+        # One answer, however spelled; a spread of spellings wide enough to flag says so instead.
+        return "clearly above the threshold" if lo > div.threshold else "all samples agree"
     if lo > div.threshold:
         return "clearly above the threshold"
     if hi < div.threshold:
@@ -427,6 +513,7 @@ def score_samples(
     min_samples: int = DEFAULT_MIN_SAMPLES,
     refusals: list[bool] | None = None,
     seed: int = 0,
+    spelling_weight: float = SPELLING_WEIGHT,
 ) -> Divergence:
     """Score the divergence of ``samples`` (the outputs of one prompt).
 
@@ -434,17 +521,22 @@ def score_samples(
     ``"regex:PATTERN"`` or ``"json:$.path"``. With ``adaptive``, only the prefix of the samples that
     adaptive sampling would have drawn is scored (see :func:`adaptive_checkpoints`,
     :func:`stop_decision`). ``refusals`` marks samples known to be refusals (e.g. from the API's
-    ``stop_reason``), on top of the text heuristics. Raises ``ValueError`` for a bad projection.
+    ``stop_reason``), on top of the text heuristics. ``spelling_weight`` (in [0, 1]) is the weight of
+    the exact-value term in the score: 0 counts spellings of one answer as full agreement, 1 as full
+    disagreement (plain majority share). Raises ``ValueError`` for a bad projection or weight.
     """
     spec = pj.parse_projection(projection)
+    if not 0.0 <= spelling_weight <= 1.0:
+        raise ValueError(f"spelling_weight must be in [0, 1], got {spelling_weight!r}")
+    weight = float(spelling_weight)
     if adaptive and len(samples) > min_samples:
         for k in adaptive_checkpoints(len(samples), min_samples):
-            div = _score_prefix(samples[:k], spec, expected, threshold, confidence, refusals, seed)
+            div = _score_prefix(samples[:k], spec, expected, threshold, confidence, refusals, seed, weight)
             reason = stop_decision(div) if k < len(samples) else ""
             if reason or k == len(samples):
                 div.stop_reason = reason
                 return div
-    return _score_prefix(samples, spec, expected, threshold, confidence, refusals, seed)
+    return _score_prefix(samples, spec, expected, threshold, confidence, refusals, seed, weight)
 
 
 def _score_prefix(
@@ -455,6 +547,7 @@ def _score_prefix(
     confidence: float,
     refusals: list[bool] | None,
     seed: int,
+    weight: float = SPELLING_WEIGHT,
 ) -> Divergence:
     samples = list(samples)
     n = len(samples)
@@ -475,14 +568,19 @@ def _score_prefix(
             clusters=[Cluster(refused, refused[0], "refusal")],
             scored=refused,
             refusals=refused,
+            spelling_weight=weight,
         )
         return div
-    proj = _project(samples, complying, spec)
+    proj = _project(samples, complying, spec, weight)
     failed = set(proj.failures)
     scored = [i for i in complying if i not in failed]
     m = len(scored)
-    score = max((_disagreement(g, m) for g in proj.groupings), default=0.0)
-    interval = _bootstrap(proj.groupings, scored, BOOTSTRAP_DRAWS, seed, confidence) if m >= 2 else (score, score)
+    per_grouping = [g.scores(m, weight) for g in proj.groupings]
+    # The deciding grouping: JSON's worst field (by the blended score), else the only one.
+    score, semantic, surface = per_grouping[proj.main_grouping] if per_grouping else (0.0, 0.0, 0.0)
+    interval = (
+        _bootstrap(proj.groupings, scored, BOOTSTRAP_DRAWS, seed, confidence, weight) if m >= 2 else (score, score)
+    )
     raw_sim = similarity_matrix(samples) if n >= 2 else np.ones((n, n))
     clusters = [
         Cluster(members, medoid(raw_sim, members), value) for members, value in zip(proj.main, proj.main_values)
@@ -509,6 +607,9 @@ def _score_prefix(
         refusals=refused,
         fields=proj.fields,
         dispersion=float(1.0 - off.mean()) if off.size else None,
+        surface_score=None if proj.prose else surface,
+        semantic_score=semantic,
+        spelling_weight=weight,
     )
     if expected is not None and m >= 1:
         b, v = _bias_variance(samples, proj, scored, expected, spec)

@@ -90,7 +90,8 @@ def same_answer(a: str, b: str) -> bool:
 
     Equal, equal without spaces ("hay fever"/"hayfever"), one typo apart for words of five or more
     letters ("colombia"/"columbia"), or one the other plus at most two words ("edison"/"thomas
-    edison"). Numbers must be equal as numbers: 1984 and 1985 differ.
+    edison") unless an added word is a connective or negation ("red"/"red and white",
+    "spanish"/"not spanish" differ). Numbers must be equal as numbers: 1984 and 1985 differ.
     """
     if a == b:
         return True
@@ -109,7 +110,19 @@ def same_answer(a: str, b: str) -> bool:
         return True
     ta, tb = a.split(), b.split()
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    return set(short) <= set(long_) and len(long_) - len(short) <= 2 and len("".join(short)) >= 3
+    extra = set(long_) - set(short)
+    return (
+        set(short) <= set(long_)
+        and len(long_) - len(short) <= 2
+        and len("".join(short)) >= 3
+        and not extra & _CHANGES_MEANING
+    )
+
+
+# Words whose addition makes a different answer: "red" is not "red and white", "spanish" not "not spanish".
+_CHANGES_MEANING = frozenset(
+    {"and", "or", "nor", "not", "no", "non", "never", "neither", "either", "but", "except", "without", "vs", "versus"}
+)
 
 
 def cluster_answers(values: list[str | None]) -> list[list[int]]:

@@ -162,7 +162,13 @@ def _needed_calls(job: Job, cache: SampleCache) -> int:
             return cached.count(False)
         if target < job.n_max:
             texts = [cache.get(k)["text"] for k in job.keys[:target]]  # type: ignore[index]
-            div = score_samples(texts, projection=job.projection, threshold=job.threshold, confidence=job.confidence)
+            div = score_samples(
+                texts,
+                projection=job.projection,
+                threshold=job.threshold,
+                confidence=job.confidence,
+                spelling_weight=job.spelling_weight,
+            )
             if stop_decision(div):
                 return 0
     return cached.count(False)
@@ -189,6 +195,7 @@ def plan(runs: list[PromptRun], options: EnsembleOptions, cache: SampleCache) ->
             adaptive=opts.adaptive,
             min_samples=opts.min_samples,
             threshold=opts.threshold,
+            spelling_weight=opts.spelling_weight,
             confidence=opts.confidence,
             projection=opts.projection,
             input_estimate=estimate_tokens(payload, opts.model),
@@ -329,6 +336,7 @@ def execute(results: list[FileResult], settings: Settings, options: EnsembleOpti
                 threshold=run.options.threshold,
                 confidence=run.options.confidence,
                 refusals=run.job.refusal_flags(),
+                spelling_weight=run.options.spelling_weight,
             )
             run.divergence.stop_reason = run.job.stop_reason
         run.findings = _findings_for(run, settings)

@@ -142,6 +142,7 @@ class Job:
     adaptive: bool = True
     min_samples: int = 3
     threshold: float = 0.2
+    spelling_weight: float = 1 / 3
     confidence: float = 0.8
     projection: str | None = None
     input_estimate: int = 0
@@ -299,6 +300,7 @@ class Sampler:
                         threshold=job.threshold,
                         confidence=job.confidence,
                         refusals=job.refusal_flags(),
+                        spelling_weight=job.spelling_weight,
                     )
                     reason = stop_decision(div)
                     if reason:

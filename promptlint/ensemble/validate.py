@@ -22,6 +22,7 @@ _OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "max-tokens": ((int,), 512),
     "concurrency": ((int,), 4),
     "threshold": ((float, int), 0.2),
+    "spelling-weight": ((float, int), 1 / 3),  # metrics.SPELLING_WEIGHT (not imported: numpy)
     "confidence": ((float, int), 0.8),
     "max-cost": ((float, int), None),
     "timeout": ((float, int), 60.0),
@@ -43,6 +44,7 @@ _OVERRIDE_KEYS = (
     "model",
     "max-tokens",
     "threshold",
+    "spelling-weight",
     "confidence",
     "projection",
     "variables",
@@ -76,7 +78,7 @@ def _number(value: Any) -> bool:
 
 def _check_value(key: str, value: Any, where: str) -> None:
     types = _OPTIONS[key][0] if key in _OPTIONS else ()
-    if key in ("threshold", "confidence", "max-cost", "timeout", "deadline"):
+    if key in ("threshold", "spelling-weight", "confidence", "max-cost", "timeout", "deadline"):
         if not _number(value):
             raise EnsembleConfigError(f"{where}: '{key}' must be a number")
     elif key in ("expected",):
@@ -94,6 +96,8 @@ def _check_value(key: str, value: Any, where: str) -> None:
         raise EnsembleConfigError(f"{where}: 'min-samples' must be at least 2")
     if key == "threshold" and not 0 <= value < 1:
         raise EnsembleConfigError(f"{where}: 'threshold' must be in [0, 1)")
+    if key == "spelling-weight" and not 0 <= value <= 1:
+        raise EnsembleConfigError(f"{where}: 'spelling-weight' must be in [0, 1]")
     if key == "confidence" and not 0 < value < 1:
         raise EnsembleConfigError(f"{where}: 'confidence' must be in (0, 1)")
     if key in ("max-cost", "timeout", "deadline") and value <= 0:
