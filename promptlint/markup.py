@@ -7,6 +7,7 @@ quotes, XML-tagged examples and quoted strings the same way whatever the file fo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from promptlint.lazyre import lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, Region
@@ -83,18 +84,14 @@ def _fences(text: str) -> list[Region]:
     return regions
 
 
-def _outside(start: int, regions: list[Region]) -> bool:
-    return not any(r.start <= start < r.end for r in regions)
-
-
-def _example_sections(text: str, taken: list[Region]) -> list[Region]:
+def _example_sections(text: str, outside: Callable[[int], bool]) -> list[Region]:
     regions = []
     pos = 0
     while True:
         m = _TAG_OPEN.search(text, pos)
         if not m:
             break
-        if not _outside(m.start(), taken):
+        if not outside(m.start()):
             pos = m.end()
             continue
         tag = m.group("tag")
@@ -171,25 +168,44 @@ def _indented_blocks(text: str) -> list[Region]:
     return regions
 
 
+class _Taken:
+    """The regions found so far, with O(1) "is this offset inside one?" lookups."""
+
+    def __init__(self, text: str, regions: list[Region]) -> None:
+        self.regions: list[Region] = []
+        self._covered = bytearray(len(text) + 1)
+        for region in regions:
+            self.add(region)
+
+    def outside(self, start: int) -> bool:
+        return not self._covered[start]
+
+    def add(self, region: Region) -> None:
+        self.regions.append(region)
+        self._covered[region.start : region.end] = b"\1" * (region.end - region.start)
+
+    def add_outside(self, region: Region) -> None:
+        if not self._covered[region.start]:
+            self.add(region)
+
+
 def find_regions(text: str) -> list[Region]:
     """Regions rules usually skip: code, HTML comments, block quotes, examples, quotes."""
-    regions = _fences(text)
+    taken = _Taken(text, _fences(text))
     for region in _delimited(text) + _indented_blocks(text) + _json_value_lines(text):
-        if _outside(region.start, regions):
-            regions.append(region)
+        taken.add_outside(region)
     for m in _HTML_COMMENT.finditer(text):
-        if _outside(m.start(), regions):
-            regions.append(Region(m.start(), m.end(), COMMENT))
+        taken.add_outside(Region(m.start(), m.end(), COMMENT))
     for m in _INLINE_CODE.finditer(text):
-        if _outside(m.start(), regions) and "\n\n" not in m.group(0):
-            regions.append(Region(m.start(), m.end(), CODE))
+        if taken.outside(m.start()) and "\n\n" not in m.group(0):
+            taken.add(Region(m.start(), m.end(), CODE))
     for m in _BLOCK_QUOTE.finditer(text):
-        if _outside(m.start(), regions):
-            regions.append(Region(m.start(), m.end(), QUOTE))
-    regions.extend(_example_sections(text, regions))
+        taken.add_outside(Region(m.start(), m.end(), QUOTE))
+    for region in _example_sections(text, taken.outside):
+        taken.add(region)
     for m in _QUOTED.finditer(text):
-        if _outside(m.start(), regions):
-            regions.append(Region(m.start(), m.end(), QUOTED))
+        taken.add_outside(Region(m.start(), m.end(), QUOTED))
+    regions = taken.regions
     regions.sort(key=lambda r: (r.start, r.end))
     return regions
 
