@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+
+def _toml() -> Any:
+    """tomllib (tomli before 3.11), imported when a TOML file is actually read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 DOCS_URL = "https://github.com/promptlint/promptlint/blob/main/rules/{code}.toml"
 FAMILIES = {
@@ -240,8 +245,8 @@ def _parse_catalog(files: list[Path]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for path in files:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            data = _toml().loads(path.read_text(encoding="utf-8"))
+        except (OSError, _toml().TOMLDecodeError) as exc:
             raise CatalogError(f"{path}: {exc}") from exc
         rule = parse_rule(data, str(path))
         if rule.code in rules:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from promptlint.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, check_
 from promptlint.context import RuleContext
 from promptlint.findings import Finding
 from promptlint.globs import compile_glob
+from promptlint.hashing import sha256_hex
 from promptlint.loaders import loader_for
 from promptlint.model import LoadResult, PromptDocument
 from promptlint.suppress import parse_suppressions
@@ -158,7 +158,7 @@ def _read(path: str, limit: int) -> tuple[str | None, str | None, str | None, tu
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         return None, f"cannot read file: {reason}", None, None
-    stamp = (size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()) if len(data) == size else None
+    stamp = (size, st.st_mtime_ns, sha256_hex(data)) if len(data) == size else None
     if b"\0" in data[:_BINARY_SNIFF]:
         return None, "binary file (contains NUL bytes), skipped", None, stamp
     if data.startswith(b"\xef\xbb\xbf"):

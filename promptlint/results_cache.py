@@ -8,7 +8,6 @@ are safe: each run merges its entries into the latest file and replaces it atomi
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from promptlint import __version__
 from promptlint.cache import cache_dir, dump_pickle, load_pickle
 from promptlint.catalog import catalog_dir
 from promptlint.engine import FileResult, Settings
+from promptlint.hashing import sha256, sha256_hex
 
 SCHEMA = 1
 
@@ -32,7 +32,7 @@ class Entry:
 
 def settings_key(settings: Settings) -> str:
     """A hash of everything that changes findings besides the file content."""
-    h = hashlib.sha256()
+    h = sha256()
     h.update(f"{SCHEMA}|{__version__}|".encode())
     try:
         for path in sorted(catalog_dir().glob("*.toml")):
@@ -58,7 +58,7 @@ def file_digest(path: str) -> str | None:
     """SHA-256 of a file's bytes, or None when it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
+            return sha256_hex(fh.read())
     except OSError:
         return None
 
