@@ -345,3 +345,87 @@ def test_empty_and_odd_input():
     assert extract_constraints("```\nReturn JSON.\n```", lambda i: True) == []
     assert find_contradictions([]) == []
     assert extract_constraints("| a | b |\n|---|---|\n| Return JSON | Return CSV |") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Return the answer as **JSON**.\tKeep  it under 150 words.\n- Use   *snake_case* for\n  field names.",
+            [
+                ("format", "response", "json", 0, 30),
+                ("length:words", "response", "<=150", 31, 56),
+                ("case", "field names", "snake_case", 59, 96),
+            ],
+        ),
+        ("  Output:  `YAML`  only.", [("format", "response", "yaml", 2, 24)]),
+        ("Reply in ENGLISH only. Write in the first person.", [("language", "response", "english", 0, 22),
+                                                               ("person", "response", "first", 23, 49)]),
+        ("Use a formal tone.  Dates:\u00a0ISO 8601.", [("tone:formality", "response", "formal", 0, 18),
+                                                      ("date-format", "date", "iso", 20, 36)]),
+    ],
+)  # fmt: skip
+def test_markup_odd_whitespace_and_case(text, expected):
+    assert [(c.kind, c.subject, c.value, c.start, c.end) for c in extract_constraints(text)] == expected
+
+
+def _sample(tree, rnd) -> str:
+    """A random string matching a parsed pattern (lookarounds and anchors ignored)."""
+    from re import _constants as sre
+
+    out = []
+    for op, av in tree:
+        if op is sre.LITERAL:
+            out.append(chr(av))
+        elif op is sre.IN:
+            cats = {sre.CATEGORY_SPACE: " ", sre.CATEGORY_DIGIT: "1"}
+            opts = [chr(a) if o is sre.LITERAL else chr(rnd.randint(*a)) if o is sre.RANGE else cats.get(a, "a")
+                    for o, a in av if o is not sre.NEGATE]  # fmt: skip
+            out.append(" " if av[0][0] is sre.NEGATE else rnd.choice(opts))
+        elif op is sre.BRANCH:
+            out.append(_sample(rnd.choice(av[1]), rnd))
+        elif op is sre.SUBPATTERN:
+            out.append(_sample(av[-1], rnd))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            out.extend(_sample(av[2], rnd) for _ in range(rnd.randint(av[0], min(av[1], av[0] + 2))))
+        elif op is sre.ANY:
+            out.append("a")
+    return "".join(out)
+
+
+def test_trigger_words_are_necessary():
+    """The per-sentence gate of the extractors: every match of a trigger pattern holds one of its words."""
+    import random
+    from re import _parser
+
+    from promptlint.checks import constraints as c
+
+    gates = [
+        ([c._NUM_RE, c._UNBOUNDED_CUE, c._UNBOUNDED_LENGTH], c._NUMERIC_WORDS),
+        ([c._FORMAT], c._FORMAT_WORDS),
+        ([c._LANG_RE], c._LANGUAGE_WORDS),
+        ([c._TONE_RE], c._TONE_WORDS),
+        ([c._PERSON_RE], {"person"}),
+        ([c._CASE_RE], c._CASE_WORDS),
+        ([c._DATE_RE], c._DATE_WORDS),
+        ([c._UNITS_RE], c._UNIT_WORDS),
+        ([c._SPELLING_RE], c._SPELLING_WORDS),
+    ]
+    rnd = random.Random(0)
+    for patterns, words in gates:
+        assert words <= c._ANY_WORDS
+        for pattern in patterns:
+            compiled = pattern.compiled()
+            tree = _parser.parse(compiled.pattern, compiled.flags)
+            matched = 0
+            for _ in range(500):
+                text = " " + _sample(tree, rnd) + " "
+                for variant in (text, text.upper(), text.replace("s", "\u017f").replace("i", "\u0131")):
+                    if compiled.search(variant.lower()):
+                        matched += 1
+                        low = variant.lower().translate(c._FOLD)
+                        digit = words is c._NUMERIC_WORDS and c._DIGIT.search(low)
+                        assert digit or set(c._WORD_RUN.findall(low)) & words, (pattern, variant)
+            assert matched > 500, (pattern, matched)
+    # _MATCH_USER has no word of its own: "language" is tested as a substring
+    assert all("language" in m.group().lower() for m in c._MATCH_USER.finditer("reply in the user's languages"))

@@ -16,8 +16,10 @@ anything inside code, quotes or examples (the ``skip`` callback).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from promptlint.lazyre import cached as rx
 from promptlint.lazyre import lazy_compile
@@ -169,11 +171,20 @@ _CONDITIONAL = lazy_compile(
 # Sentences
 # ---------------------------------------------------------------------------------------------
 
-_BULLET = lazy_compile(r"^[ \t]*(?:[-*+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))[ \t]+")
-_HEADING = lazy_compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
-_RULE_LINE = lazy_compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$")
-_TABLE_LINE = lazy_compile(r"^[ \t]*\|")
-_CAPS_HEADING = lazy_compile(r"^[ \t]*[A-Z][A-Z0-9 &/_-]{2,40}:?[ \t]*$")
+_BULLET_SRC = r"^[ \t]*(?:[-*+•·▪◦]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))[ \t]+"
+_HEADING_SRC = r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)"
+_RULE_LINE_SRC = r"^[ \t]*(?:[-*_=][ \t]*){3,}$"
+_TABLE_LINE_SRC = r"^[ \t]*\|"
+_CAPS_HEADING_SRC = r"^[ \t]*[A-Z][A-Z0-9 &/_-]{2,40}:?[ \t]*$"
+_HEADING = lazy_compile(_HEADING_SRC)
+_CAPS_HEADING = lazy_compile(_CAPS_HEADING_SRC)
+# a heading, a horizontal rule, a table row or a capitalised heading line
+_STRUCTURE_LINE = lazy_compile(
+    "|".join(f"(?:{p})" for p in (_HEADING_SRC, _RULE_LINE_SRC, _TABLE_LINE_SRC, _CAPS_HEADING_SRC))
+)
+# a list marker, or "--" used as one
+_ANY_BULLET = lazy_compile(f"(?:{_BULLET_SRC})|" + r"(?:^[ \t]*--+[ \t]+)")
+_LINE_END = lazy_compile(r"[.!?:;]\W*$")
 _ABBREV = lazy_compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no|fig|cf|al|resp)\.|\b[A-Z]\.)$", re.I)
 _SENT_END = lazy_compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[*_]*[A-Z0-9])")
 # Backticked tokens that are names of formats/cases/date formats rather than code.
@@ -210,9 +221,11 @@ def _mask(text: str, skipped: str | None) -> str:
         parts: list[str] = []
         pos = 0
         for m in _SKIPPED_RUN.finditer(skipped):
-            parts.append(text[pos : m.start()])
-            parts.append(_NON_SPACE.sub(" ", text[m.start() : m.end()]))
-            pos = m.end()
+            a, b = m.span()
+            parts.append(text[pos:a])
+            run = text[a:b]
+            parts.append(run.translate(_BLANK_ASCII) if run.isascii() else _NON_SPACE.sub(" ", run))
+            pos = b
         parts.append(text[pos:])
         masked = "".join(parts)
     else:
@@ -232,38 +245,57 @@ def _mask(text: str, skipped: str | None) -> str:
 
 _SKIPPED_RUN = lazy_compile(r"\0+")
 _NON_SPACE = lazy_compile(r"\S")
-_TOKEN = lazy_compile(r"[^\s*`]+|[*`]+")
+_BLANK_ASCII = {i: " " for i in range(128) if not chr(i).isspace()}  # _NON_SPACE.sub(" ", ...) on ASCII
 
 
-def _flatten(masked: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+# a run of whitespace and markup other than one plain space between words
+_ODD_SEPARATOR = lazy_compile(r"[\s*`]{2,}|[^\S ]|[*`]")
+
+
+def _flatten(masked: str, spans: list[tuple[int, int]]) -> tuple[str, list[int], list[int]]:
     """The block's lines joined with runs of whitespace collapsed to one space and ``*``/backticks
-    dropped, with the offset in ``masked`` of every character kept."""
+    dropped, and where its text comes from: the k-th piece of text between spaces added by the
+    joining starts at ``flat_starts[k]`` in the result and at ``masked_starts[k]`` in ``masked`` and
+    runs on in both up to the next piece (spaces have no recorded offset)."""
     chars: list[str] = []
-    offs: list[int] = []
+    flat_starts: list[int] = []
+    masked_starts: list[int] = []
+    n = 0  # length of the result so far
     last_space = False  # a leading run of whitespace is kept as one space
     for s, e in spans:
         if chars and not last_space:
             chars.append(" ")
-            offs.append(s)
+            n += 1
             last_space = True
         pos = s
-        for m in _TOKEN.finditer(masked, s, e):
+        # text between odd separators is kept as it is; an odd separator becomes one space, or
+        # nothing when it is only markup
+        for m in _ODD_SEPARATOR.finditer(masked, s, e):
             a, b = m.span()
-            if a > pos and not last_space:  # whitespace before the token
+            if a > pos:
+                if last_space and masked[pos] == " ":  # a single space starting the line
+                    pos += 1
+                if a > pos:
+                    chars.append(masked[pos:a])
+                    flat_starts.append(n)
+                    masked_starts.append(pos)
+                    n += a - pos
+                    last_space = False
+            if not last_space and masked[a:b].strip("*`"):
                 chars.append(" ")
-                offs.append(pos)
+                n += 1
                 last_space = True
             pos = b
-            if masked[a] in "*`":
-                continue
-            chars.append(masked[a:b])
-            offs.extend(range(a, b))
-            last_space = False
-        if pos < e and not last_space:  # trailing whitespace of the line
-            chars.append(" ")
-            offs.append(pos)
-            last_space = True
-    return "".join(chars), offs
+        if e > pos:
+            if last_space and masked[pos] == " ":
+                pos += 1
+            if e > pos:
+                chars.append(masked[pos:e])
+                flat_starts.append(n)
+                masked_starts.append(pos)
+                n += e - pos
+                last_space = masked[e - 1] == " "
+    return "".join(chars), flat_starts, masked_starts
 
 
 def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | None, bool, str | None]]:
@@ -294,7 +326,6 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
         start, end = pos, pos + len(line)
         pos = end + 1
         stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
         if not stripped:
             flush()
             if intro is not None and intro_mode == "para":
@@ -303,14 +334,15 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
                 intro_mode = "blank"
             prev_line = ""
             continue
-        if _HEADING.match(line) or _RULE_LINE.match(line) or _TABLE_LINE.match(line) or _CAPS_HEADING.match(line):
+        indent = len(line) - len(line.lstrip())
+        if _STRUCTURE_LINE.match(line):
             flush()
             intro, prev_line = None, ""
             if _HEADING.match(line) or _CAPS_HEADING.match(line):
                 heading = _heading_subject(stripped)
                 in_examples = bool(_EXAMPLE_HEADING.search(stripped))
             continue
-        bullet = _BULLET.match(line) or rx.match(r"^[ \t]*--+[ \t]+", line)
+        bullet = _ANY_BULLET.match(line)
         if bullet:
             flush()
             if intro is not None and (intro_mode == "para" or (intro_bullet and indent <= intro_indent)):
@@ -322,7 +354,7 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
             current = [(start + bullet.end(), end)]
         else:
             indented = indent > 0
-            cont = current and (indented or not rx.search(r"[.!?:;]\W*$", prev_line)) and not _starts_label(stripped)
+            cont = current and (indented or not _LINE_END.search(prev_line)) and not _starts_label(stripped)
             if cont and not indented and prev_line and len(prev_line) < 50 and stripped[:1].isupper():
                 cont = False
             if cont:
@@ -362,9 +394,14 @@ _EXAMPLE_HEADING = lazy_compile(
 )
 
 
+_HEADING_MARKUP = lazy_compile(r"^[#\s]+|[*_`:#]+|^\d+[.)]\s*")
+_HEADING_WORD = lazy_compile(r"[A-Za-z][\w'-]*")
+
+
+@lru_cache(maxsize=1024)
 def _heading_subject(line: str) -> str | None:
-    text = rx.sub(r"^[#\s]+|[*_`:#]+|^\d+[.)]\s*", "", line).strip()
-    words = rx.findall(r"[A-Za-z][\w'-]*", text)
+    text = _HEADING_MARKUP.sub("", line).strip()
+    words = _HEADING_WORD.findall(text)
     if not words or len(words) > 3 or words[0].lower() in _VERBS or words[0].lower().endswith("ing"):
         return None
     canon = _canon_np(" ".join(words))
@@ -373,8 +410,11 @@ def _heading_subject(line: str) -> str | None:
     return canon
 
 
+_STARTS_LABEL = lazy_compile(r"^\**[A-Z][\w '/&-]{0,30}\**:\**\s")
+
+
 def _starts_label(line: str) -> bool:
-    return bool(rx.match(r"^\**[A-Z][\w '/&-]{0,30}\**:\**\s", line))
+    return _STARTS_LABEL.match(line) is not None
 
 
 def _intro_context(intro: str) -> tuple[str | None, bool]:
@@ -428,6 +468,7 @@ def _intro_context(intro: str) -> tuple[str | None, bool]:
 
 
 _MAX_SENTENCE = 400
+_TWO_LETTERS = lazy_compile(r"[A-Za-z]{2}")
 
 
 def _bounded(flat: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -450,7 +491,7 @@ def _sentences(text: str, skip: Callable[[int], bool] | str | None) -> list[_Sen
     masked = _mask(text, _skip_mask(text, skip))
     out: list[_Sentence] = []
     for spans, context, cond, heading in _blocks(masked, text):
-        flat, offs = _flatten(masked, spans)
+        flat, flat_starts, masked_starts = _flatten(masked, spans)
         pos = 0
         pieces = []
         for m in _SENT_END.finditer(flat):
@@ -459,7 +500,8 @@ def _sentences(text: str, skip: Callable[[int], bool] | str | None) -> list[_Sen
             pieces.append((pos, m.start()))
             pos = m.end()
         pieces.append((pos, len(flat)))
-        pieces = [chunk for a, b in pieces for chunk in _bounded(flat, a, b)]
+        if any(b - a > _MAX_SENTENCE for a, b in pieces):
+            pieces = [chunk for a, b in pieces for chunk in _bounded(flat, a, b)]
         index = -1
         for a, b in pieces:
             while a < b and flat[a] == " ":
@@ -469,10 +511,14 @@ def _sentences(text: str, skip: Callable[[int], bool] | str | None) -> list[_Sen
             if b - a < 3:
                 continue
             seg = flat[a:b]
-            if not rx.search(r"[A-Za-z]{2}", seg):
+            if _TWO_LETTERS.search(seg) is None:
                 continue
             index += 1
-            out.append(_Sentence(offs[a], offs[b - 1] + 1, seg, context, cond, index, heading))
+            k = bisect_right(flat_starts, a) - 1
+            start = masked_starts[k] + a - flat_starts[k]
+            k = bisect_right(flat_starts, b - 1, k) - 1
+            end = masked_starts[k] + b - flat_starts[k]
+            out.append(_Sentence(start, end, seg, context, cond, index, heading))
     return out
 
 
@@ -491,9 +537,13 @@ def _singular(word: str) -> str:
     return word
 
 
+_NP_WORD = lazy_compile(r"[#@\w][\w'./#-]*")
+
+
+@lru_cache(maxsize=4096)
 def _canon_np(np: str) -> str:
     """Normalise a noun phrase: drop determiners, pronouns and generic adjectives, singularise."""
-    words = rx.findall(r"[#@\w][\w'./#-]*", np.lower())
+    words = _NP_WORD.findall(np.lower())
     words = [w.rstrip(".'") for w in words]
     words = [w for w in words if w and w not in _DETERMINERS and w not in _GENERIC_ADJ]
     words = [w for w in words if not (w.endswith(("'s", "’s")) and len(words) > 1) or w in _PRONOUNS]
@@ -530,11 +580,14 @@ def _clause_start(text: str, at: int) -> int:
     return last
 
 
+_LEADING_FILLER = lazy_compile(r"^\s*" + _FILLERS + r"\s*", re.I)
+
+
 def _strip_fillers(s: str) -> str:
     prev = None
     while prev != s:
         prev = s
-        s = rx.sub(r"^\s*" + _FILLERS + r"\s*", "", s, flags=re.I)
+        s = _LEADING_FILLER.sub("", s)
     return s
 
 
@@ -882,6 +935,23 @@ def _count_kind(phrase: str, n: int | None) -> tuple[str, str] | None:
     return "count:" + group.replace(" ", "-"), noun
 
 
+_NAME_BEFORE = lazy_compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w.+#-]*\s+$")
+_CUE_BEFORE = lazy_compile(
+    r"\b(?:[A-Z][a-z]+\s+)?(?:Exactly|Max|Maximum|Min|Minimum|Under|Up|Only|At|No|Limit|Use|Write|Give|List|"
+    r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
+    r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$"
+)
+_RANGE_HI = lazy_compile(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", re.I)
+_AND_HI = lazy_compile(r"\s+and\s+(" + _NUM + r")\b", re.I)
+_SYMBOL_OP = lazy_compile(r"(<=?|≤|>=?|≥)\s*$")
+_EXISTING_BEFORE = lazy_compile(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$")
+_HYPHEN_OTHER = lazy_compile(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]")
+_HYPHEN_UNIT = lazy_compile(r"-(word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b")
+_LE_AFTER = lazy_compile(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?\b|at most|tops|limit\b|at the most)")
+_GE_AFTER = lazy_compile(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at minimum)")
+_ING_AFTER = lazy_compile(r"\s+([a-z]+ing)\b")
+
+
 def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str | None]]:
     """(kind, value, start, end, subject override) for lengths and counts in the sentence."""
     low = ctx.low
@@ -933,22 +1003,17 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
         ):
             continue  # a year
         left = low[:s]
-        if rx.search(r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w.+#-]*\s+$", ctx.text[:s]) and not rx.search(
-            r"\b(?:[A-Z][a-z]+\s+)?(?:Exactly|Max|Maximum|Min|Minimum|Under|Up|Only|At|No|Limit|Use|Write|Give|List|"
-            r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
-            r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$",
-            ctx.text[:s],
-        ):
+        if _NAME_BEFORE.search(ctx.text[:s]) and not _CUE_BEFORE.search(ctx.text[:s]):
             continue  # "Vue 3", "Python 3", "Windows 11": a version or a name
         hi = None
         rest = low[e:]
         op = "="
         explicit = False
         start = s
-        rm = rx.match(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", rest, re.I)
-        bm = rx.search(r"\bbetween\s+$", left)
+        rm = _RANGE_HI.match(rest)
+        bm = _BETWEEN.search(left)
         if bm:
-            am = rx.match(r"\s+and\s+(" + _NUM + r")\b", rest, re.I)
+            am = _AND_HI.match(rest)
             if am:
                 hi = _to_int(am.group(1))
                 rest = rest[am.end() :]
@@ -958,7 +1023,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             hi = _to_int(rm.group(1))
             rest = rest[rm.end() :]
         opm = _LE.search(left) or _EXCEED.search(left)
-        sym = rx.search(r"(<=?|≤|>=?|≥)\s*$", left)
+        sym = _SYMBOL_OP.search(left)
         if sym:
             op, explicit, start = ("<=" if sym.group(1) in ("<", "<=", "≤") else ">="), True, sym.start()
         elif opm:
@@ -975,7 +1040,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             op, explicit, start = "~", True, _APPROX.search(left).start()
         elif _ORDINAL_LEFT.search(left) and not bm:
             continue
-        elif rx.search(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$", left) and not bm:
+        elif _EXISTING_BEFORE.search(left) and not bm:
             continue  # "review all 14 leases", "the 30 unread emails": existing things, not an output count
         if op == ">=" and rx.search(
             r"\b(?:with|having|has|have|contains?|containing|for|if|when)\s+[^,;]{0,12}$", left[:start]
@@ -987,10 +1052,10 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             rest = rest[1:]
         consumed = len(low) - len(rest)
         taken.append((s, consumed))
-        if rx.match(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]", rest):
+        if _HYPHEN_OTHER.match(rest):
             continue  # "a 6-year-old", "3-tier"
         override = None
-        hyph = rx.match(r"-(word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b", rest)
+        hyph = _HYPHEN_UNIT.match(rest)
         if hyph:
             phrase = hyph.group(1)
             pend = consumed + hyph.end()
@@ -1022,9 +1087,9 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             continue
         kind, _noun = ck
         tail = low[pend:]
-        if rx.match(r"\s*(?:or (?:less|fewer|shorter|under)|max(?:imum)?\b|at most|tops|limit\b|at the most)", tail):
+        if _LE_AFTER.match(tail):
             op, explicit = "<=", True
-        elif rx.match(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at minimum)", tail):
+        elif _GE_AFTER.match(tail):
             op, explicit = ">=", True
         if hi is not None:
             if hi < n:
@@ -1032,7 +1097,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             explicit = True
         if not explicit and not directive:
             continue
-        pm = rx.match(r"\s+([a-z]+ing)\b", tail)
+        pm = _ING_AFTER.match(tail)
         if override is None and pm and pm.group(1) not in ("long", "nothing", "something", "anything", "everything"):
             override = f"{{}} @ {pm.group(1)}"  # "one sentence explaining it"
         elif kind.startswith("count:") and override is None:
@@ -1679,9 +1744,19 @@ _SENTENCE_SKIP = lazy_compile(
 )
 
 
+_QUOTE_LEAD = lazy_compile(r"^[>\s]+")
+_LEAD_SCOPE = lazy_compile(
+    r"^\s*(?:for|in|within|inside|on)\s+(?:the\s+|all\s+|each\s+|every\s+|any\s+|your\s+)?([^,]{1,40}),\s"
+)
+_NAMED_PART = lazy_compile(
+    r"\b(?:section|heading|header|subsection|part|field|column|key|block|list|table)\s+(?:called|named|titled|"
+    r"labell?ed|entitled)\s+([\w'-]+(?:\s+[\w'-]+){0,3})"
+)
+
+
 def _make_ctx(sent: _Sentence) -> _Ctx | None:
     text = sent.text.strip()
-    text = rx.sub(r"^[>\s]+", "", text)
+    text = _QUOTE_LEAD.sub("", text)
     label = label_subject = label_kind = None
     m = _LABEL.match(text)
     if (
@@ -1722,18 +1797,12 @@ def _make_ctx(sent: _Sentence) -> _Ctx | None:
         return None
     low = text.lower()
     lead_scope = None
-    lm = rx.match(
-        r"^\s*(?:for|in|within|inside|on)\s+(?:the\s+|all\s+|each\s+|every\s+|any\s+|your\s+)?([^,]{1,40}),\s", low
-    )
+    lm = _LEAD_SCOPE.match(low)
     if lm:
         q = _canon_np(lm.group(1))
         if q not in _SCOPE_STOP and q != "response" and not lm.group(1).startswith(("short", "general", "addition")):
             lead_scope = q
-    sm = rx.search(
-        r"\b(?:section|heading|header|subsection|part|field|column|key|block|list|table)\s+(?:called|named|titled|"
-        r"labell?ed|entitled)\s+([\w'-]+(?:\s+[\w'-]+){0,3})",
-        text,
-    )
+    sm = _NAMED_PART.search(text)
     if sm and lead_scope is None:
         lead_scope = _canon_np(rx.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
     return _Ctx(text, low, label, label_subject, label_kind, sent.context, lead_scope, sent.index, sent.heading)
@@ -1754,6 +1823,10 @@ def _in_label(ctx: _Ctx, pos: int) -> bool:
     return len(head.split()) <= 8 and not (first and first[0] in _VERBS)
 
 
+_THIRD_PARTY_LEAD = lazy_compile(r"(?:he|she|they|we|i|his|her|their|our|my|[a-z]+'s)\b")
+_MODAL = lazy_compile(r"\b(?:should|must|shall|needs? to|has to|have to)\b")
+
+
 def _is_directive(ctx: _Ctx) -> bool:
     """Imperative or modal sentence ("Use 5 bullets", "The outline should have 8 sections")."""
     low = _strip_fillers(ctx.low)
@@ -1762,14 +1835,68 @@ def _is_directive(ctx: _Ctx) -> bool:
         return True
     if ctx.label_subject or ctx.label_kind:
         return True
-    if rx.match(r"(?:he|she|they|we|i|his|her|their|our|my|[a-z]+'s)\b", low):
+    if _THIRD_PARTY_LEAD.match(low):
         return False
-    return bool(rx.search(r"\b(?:should|must|shall|needs? to|has to|have to)\b", low))
+    return _MODAL.search(low) is not None
+
+
+# Cheap necessary conditions for the extractors. Every match of an extractor's trigger pattern
+# (``_FORMAT``, ``_NUM_RE``, ``_LANG_RE``...) holds a digit or one of the words below as a whole
+# run of ASCII letters; a sentence with none of them cannot yield that kind of constraint, so the
+# extractor (and, when no kind is possible, the whole analysis) is skipped. ``_make_ctx`` only
+# drops a prefix ending in whitespace, so the words of the whole sentence are a superset of the
+# words the extractors see.
+_WORD_RUN = lazy_compile(r"[a-z]+")
+_DIGIT = lazy_compile(r"\d")
+# characters that IGNORECASE matches to an ASCII letter but ``str.lower`` leaves non-ASCII
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+_NUM_WORDS = _set(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen single"""
+)
+_NUMERIC_WORDS = (
+    _NUM_WORDS
+    # _UNBOUNDED_CUE
+    | _set("matter however regardless even full complete exhaustive limit unlimited many single them")
+    # _UNBOUNDED_LENGTH
+    | _set("word length size long")
+)
+_FORMAT_WORDS = _set(
+    "markdown md json jsonl jsonlines ndjson yaml yml xml csv tsv html toml plain plaintext table tables tabular"
+)
+_LANGUAGE_WORDS = frozenset(_LANGUAGES)  # _MATCH_USER needs "language" as a substring
+_TONE_WORDS = frozenset(w.replace("-", " ").split()[0] for w in _TONE_WORD)  # first word of each
+_CASE_WORDS = _set(
+    "camel camelcase lowercamelcase snake snakecase kebab kebabcase pascal pascalcase uppercamel uppercamelcase "
+    "constant train dot"
+)
+_DATE_WORDS = _set("iso yyyy yy rfc unix epoch year")
+_UNIT_WORDS = _set("metric imperial customary unit units measurement measurements system")
+_SPELLING_WORDS = _set("spelling english")
+_ANY_WORDS = (
+    _NUMERIC_WORDS
+    | _FORMAT_WORDS
+    | _LANGUAGE_WORDS
+    | _TONE_WORDS
+    | {"person"}
+    | _CASE_WORDS
+    | _DATE_WORDS
+    | _UNIT_WORDS
+    | _SPELLING_WORDS
+)
 
 
 def _analyse(sent: _Sentence) -> list[Constraint]:
     if sent.conditional:
         return []
+    low0 = sent.text.lower()
+    if not low0.isascii():
+        low0 = low0.translate(_FOLD)
+    word_list = _WORD_RUN.findall(low0)
+    digit = _DIGIT.search(low0) is not None
+    if not digit and _ANY_WORDS.isdisjoint(word_list) and "language" not in low0:
+        return []
+    words = set(word_list)
     ctx = _make_ctx(sent)
     if ctx is None:
         return []
@@ -1785,11 +1912,12 @@ def _analyse(sent: _Sentence) -> list[Constraint]:
         if c not in out:
             out.append(c)
 
-    directive = _is_directive(ctx)
-    for value, s, e, strong, override in _formats(ctx):
+    numeric = digit or not words.isdisjoint(_NUMERIC_WORDS)
+    directive = _is_directive(ctx) if numeric else False
+    for value, s, e, strong, override in _formats(ctx) if not words.isdisjoint(_FORMAT_WORDS) else ():
         if not _in_parens(low, s):
             add("format", _with_context(override, ctx) if override else _subject(ctx, s, e, strong), value)
-    for kind, value, s, e, override in _numeric(ctx, directive):
+    for kind, value, s, e, override in _numeric(ctx, directive) if numeric else ():
         if _in_parens(low, s) or _in_label(ctx, s):
             continue
         if override and override != "response" and not override.startswith("{} @ ") and ctx.lead_scope:
@@ -1801,24 +1929,24 @@ def _analyse(sent: _Sentence) -> list[Constraint]:
             head, _qual, soft = _split_subject(subj)
             override = f"{head} @ {override[5:]}" + "".join(f" ({k} {v})" for k, v in soft.items())
         add(kind, override or _subject(ctx, s, e), value)
-    for value, s, e in _languages(ctx):
+    for value, s, e in _languages(ctx) if "language" in low0 or not words.isdisjoint(_LANGUAGE_WORDS) else ():
         add("language", _subject(ctx, s, e), value)
-    for axis, value, s, e in _tones(ctx):
+    for axis, value, s, e in _tones(ctx) if not words.isdisjoint(_TONE_WORDS) else ():
         add(axis, _subject(ctx, _clause_start(low, s), e), value)
-    for value, s, e in _persons(ctx):
+    for value, s, e in _persons(ctx) if "person" in words else ():
         add("person", _subject(ctx, s, e), value)
-    for value, subject, s, _e in _cases(ctx):
+    for value, subject, s, _e in _cases(ctx) if not words.isdisjoint(_CASE_WORDS) else ():
         if not _in_parens(low, s):
             add("case", _with_context(subject, ctx), value)
-    for value, subject, _s, _e in _dates(ctx):
+    for value, subject, _s, _e in _dates(ctx) if not words.isdisjoint(_DATE_WORDS) else ():
         add("date-format", _with_context(subject, ctx), value)
-    for value, _s, e in _unit_systems(ctx):
+    for value, _s, e in _unit_systems(ctx) if not words.isdisjoint(_UNIT_WORDS) else ():
         qual = ctx.lead_scope
         fm = rx.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[e:])
         if fm and _canon_np(fm.group(1)) not in _SCOPE_STOP and fm.group(1) not in ("everything", "all"):
             qual = _canon_np(fm.group(1))
         add("units", f"measurements @ {qual}" if qual else "measurements", value)
-    for value, _s, _e in _spellings(ctx):
+    for value, _s, _e in _spellings(ctx) if not words.isdisjoint(_SPELLING_WORDS) else ():
         add("spelling", "response", value)
     # one value per (kind, subject) per sentence; conflicting ones cancel out
     seen: dict[tuple[str, str], set[str]] = {}
