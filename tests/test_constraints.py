@@ -429,3 +429,9 @@ def test_trigger_words_are_necessary():
             assert matched > 500, (pattern, matched)
     # _MATCH_USER has no word of its own: "language" is tested as a substring
     assert all("language" in m.group().lower() for m in c._MATCH_USER.finditer("reply in the user's languages"))
+
+
+def test_long_s_and_dotless_i_do_not_crash_tone_and_person_extraction():
+    """IGNORECASE matches "ſ"/"ı" as "s"/"i": the values are looked up in their ASCII spelling."""
+    assert kinds("Use an enthuſıastic tone.") == kinds("Use an enthusiastic tone.")
+    assert kinds("Write in the firſt person.") == kinds("Write in the first person.")

@@ -1795,7 +1795,7 @@ def _make_ctx(sent: _Sentence) -> _Ctx | None:
             text = rest
     if _SENTENCE_SKIP.match(text):
         return None
-    low = text.lower()
+    low = text.lower().translate(_FOLD)  # "ſ"/"ı" match ASCII letters under IGNORECASE
     lead_scope = None
     lm = _LEAD_SCOPE.match(low)
     if lm:
