@@ -26,6 +26,9 @@ def _lint_chunk(chunk: list[Candidate]) -> list[FileResult]:
         if not result.findings:
             result.text = None  # nothing to show: do not ship the text back
         out.append(result)
+    from promptlint import lazyre
+
+    lazyre.save_cache()  # patterns this worker compiled first are kept for the next run
     return out
 
 
