@@ -108,6 +108,11 @@ def lazy_compile(pattern: str, flags: int = 0) -> LazyPattern:
 _BY_SOURCE: dict[tuple[str, int], re.Pattern[str]] = {}
 
 
+def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile now, through the code cache (for patterns that are not module constants)."""
+    return _get(pattern, flags)
+
+
 def _get(pattern: Any, flags: int) -> Any:
     if not isinstance(pattern, str):
         return pattern

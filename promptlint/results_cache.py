@@ -41,9 +41,14 @@ def settings_key(settings: Settings) -> str:
     except OSError:
         h.update(b"no-catalog")
     # An editable install changes code without changing the version: key on the sources too.
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+    package = os.path.dirname(os.path.realpath(__file__))
+    sources = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        sources += [os.path.join(folder, name) for name in files if name.endswith(".py")]
+    for path in sorted(sources):
         try:
-            h.update(f"{path.name}:{path.stat().st_mtime_ns}|".encode())
+            h.update(f"{os.path.basename(path)}:{os.stat(path).st_mtime_ns}|".encode())
         except OSError:
             continue
     h.update(repr(sorted(settings.enabled)).encode())

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_COMMENT = re.compile(
+from promptlint.lazyre import lazy_compile
+
+_COMMENT = lazy_compile(
     r"(?P<lead><!--|#|//)\s*promptlint:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?",
 )
 

@@ -14,16 +14,17 @@ from typing import Any
 
 from promptlint.checks.amendments import _OVERRIDE, CORRECTION, MARKER, _line_matches, _sentence_starts
 from promptlint.context import RuleContext
+from promptlint.lazyre import lazy_compile
 from promptlint.model import PromptDocument
 
-_LEAD_CUE = re.compile(
+_LEAD_CUE = lazy_compile(
     r"(?:also|additionally|in addition|plus|one more thing|oh,?[ \t]+and|p\.[ \t]?s\.|ps:|n\.b\.|note:|important:|"
     r"reminder:|update[ds]?\b|correction|addendum|actually|wait\b|scratch that|on second thoughts?|ignore|"
     r"disregard|forget|instead|override|from now on|going forward|new (?:rules?|instructions?|requirements?)\b)",
     re.I,
 )
-_PLACEHOLDER = re.compile(r"\{[^{}\n]*\}")
-_WORD = re.compile(r"[A-Za-z]{2,}")
+_PLACEHOLDER = lazy_compile(r"\{[^{}\n]*\}")
+_WORD = lazy_compile(r"[A-Za-z]{2,}")
 
 
 def amends(text: str) -> bool:

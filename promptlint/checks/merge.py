@@ -6,10 +6,11 @@ import re
 
 from promptlint.edits import editor_for
 from promptlint.findings import Edit, Fix
+from promptlint.lazyre import lazy_compile
 from promptlint.model import PromptDocument
 
-_BLANK = re.compile(r"\n[ \t]*\n")
-_WORD = re.compile(r"[a-zA-Z][a-zA-Z'-]{2,}")
+_BLANK = lazy_compile(r"\n[ \t]*\n")
+_WORD = lazy_compile(r"[a-zA-Z][a-zA-Z'-]{2,}")
 _STOP = frozenset(
     [
         "the",

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from promptlint.context import RuleContext
+from promptlint.lazyre import compile_cached
 from promptlint.model import PromptDocument
 
 DEFAULT_SKIP = ("code", "comment", "quote", "example", "quoted")
@@ -16,7 +17,7 @@ def _compile(regex: str, flags: str) -> re.Pattern[str]:
     value = 0
     for ch in flags:
         value |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[ch]
-    return re.compile(regex, value)
+    return compile_cached(regex, value)
 
 
 def pattern_check(doc: PromptDocument, ctx: RuleContext) -> None:

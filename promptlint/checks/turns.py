@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
+from promptlint.lazyre import lazy_compile
 from promptlint.model import PromptDocument
 
-_ACK = re.compile(
+_ACK = lazy_compile(
     r"^(?:ok(?:ay)?|got it|understood|sure|noted|thanks|thank you|alright|all right|great|perfect|i see|"
     r"sounds good|will do|of course|certainly|yes|right|fine|cool|roger|acknowledged|go on|please go on|continue|"
     r"i'm listening|go ahead)\b",
     re.I,
 )
-_ASKS_MORE = re.compile(r"\b(?:more|else|rest|details?|continue|go on|anything|further|additional)\b", re.I)
-_WORD = re.compile(r"\w+")
+_ASKS_MORE = lazy_compile(r"\b(?:more|else|rest|details?|continue|go on|anything|further|additional)\b", re.I)
+_WORD = lazy_compile(r"\w+")
 
 
 def is_filler(text: str) -> bool:

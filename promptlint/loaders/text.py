@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
+from promptlint.lazyre import lazy_compile
 from promptlint.markup import analyse
 from promptlint.model import LineIndex, LoadResult, Message, PromptDocument, SourceMap
 
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_KEY_LINE = re.compile(r"^\s*(?:[\w\"'.-][^:\n]*:|- |#)", re.M)
-_ROLE_MARKER = re.compile(r"^[ \t]*\{\{\s*role\s+[\"'](system|user|model|assistant)[\"']\s*\}\}[ \t]*\r?$", re.M)
+_FRONT_MATTER = lazy_compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_KEY_LINE = lazy_compile(r"^\s*(?:[\w\"'.-][^:\n]*:|- |#)", re.M)
+_ROLE_MARKER = lazy_compile(r"^[ \t]*\{\{\s*role\s+[\"'](system|user|model|assistant)[\"']\s*\}\}[ \t]*\r?$", re.M)
 AGENT_FILES = frozenset(
     {
         "agents.md",
