@@ -2,13 +2,14 @@
 
 Rule modules hold many large patterns. Compiling them costs more than linting a short prompt
 (CPython's regex compiler is written in Python), so patterns are compiled only when first used,
-and the compiled code of each pattern is kept in ``.promptlint_cache/`` between runs when a cache
-directory is configured. The cache is keyed by the exact Python build and falls back to a plain
-:func:`re.compile` whenever the interpreter's internals differ.
+and the compiled code of each pattern is kept between runs in the user's cache directory (or the
+project's ``.promptlint_cache/``), as a marshal file. The cache is keyed by the exact Python
+build and falls back to a plain :func:`re.compile` whenever the interpreter's internals differ.
 """
 
 from __future__ import annotations
 
+import marshal
 import re
 import sys
 from pathlib import Path
@@ -42,11 +43,11 @@ def _compile(pattern: str, flags: int) -> re.Pattern[str]:
         indexgroup = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
-        args = (flags | parsed.state.flags, code, parsed.state.groups - 1, dict(groupindex), tuple(indexgroup))
+        args = (int(flags | parsed.state.flags), code, parsed.state.groups - 1, dict(groupindex), tuple(indexgroup))
         compiled = _sre.compile(pattern, *args)
     except Exception:
         return re.compile(pattern, flags)
-    _CODES[(pattern, flags)] = args
+    _CODES[(pattern, int(flags))] = args
     _NEW = True
     return compiled
 
@@ -56,10 +57,8 @@ def use_cache_dir(directory: Path) -> None:
     global _CACHE_FILE
     if _CACHE_FILE is not None:
         return
-    from promptlint.cache import load_pickle
-
-    _CACHE_FILE = directory / "regex-code.pickle"
-    data = load_pickle(_CACHE_FILE)
+    _CACHE_FILE = directory / "regex-code.marshal"
+    data = _load(_CACHE_FILE)
     if isinstance(data, tuple) and len(data) == 2 and data[0] == _STAMP and isinstance(data[1], dict):
         for key, value in data[1].items():
             _CODES.setdefault(key, value)
@@ -70,13 +69,25 @@ def save_cache() -> None:
     global _NEW
     if _CACHE_FILE is None or not _NEW:
         return
-    from promptlint.cache import dump_pickle, load_pickle
+    import contextlib
 
-    data = load_pickle(_CACHE_FILE)
+    from promptlint.cache import write_bytes_atomic
+
+    data = _load(_CACHE_FILE)
     merged = dict(data[1]) if isinstance(data, tuple) and len(data) == 2 and data[0] == _STAMP else {}
     merged.update(_CODES)
-    dump_pickle(_CACHE_FILE, (_STAMP, merged))
+    with contextlib.suppress(OSError, ValueError):
+        write_bytes_atomic(_CACHE_FILE, marshal.dumps((_STAMP, merged)))
     _NEW = False
+
+
+def _load(path: Path) -> Any:
+    """The cache file's content (marshal: plain tuples, lists, ints and strings), or None."""
+    try:
+        with open(path, "rb") as fh:
+            return marshal.loads(fh.read())
+    except Exception:  # missing, truncated or foreign: a miss
+        return None
 
 
 class LazyPattern:
