@@ -154,7 +154,10 @@ def _read(path: str, limit: int) -> tuple[str | None, str | None, str | None, tu
                 None,
             )
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+            # Read what stat promised (+1 to notice growth): read(limit) would allocate the whole limit.
+            data = fh.read(size + 1)
+            if len(data) > size:  # the file grew since stat: read on, up to the limit
+                data += fh.read(limit + 1 - len(data))
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         return None, f"cannot read file: {reason}", None, None
