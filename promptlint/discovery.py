@@ -162,6 +162,10 @@ def discover(
 def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) -> None:
     rules_by_dir: dict[str, list[_IgnoreRule]] = {}
     visited: set[tuple[int, int]] = set()
+    # Like ruff, a directory named on the command line is walked even when excluded (unless
+    # --force-exclude): exclude patterns apply to what lies below it, not to it or its parents.
+    top_rel = _relative(Path(top), root)
+    below = 0 if top_rel in ("", ".") else len(top_rel)
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         here = Path(dirpath)
         try:
@@ -186,7 +190,7 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
         kept = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
-            if match_any(exclude, rel):
+            if match_any(exclude, rel, below):
                 continue
             if respect_gitignore and _git_ignored(rules, rel, True):
                 continue
@@ -200,7 +204,7 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
         shown = "" if shown == "." else shown + "/"
         for f in sorted(filenames):
             rel = f"{rel_dir}/{f}" if rel_dir else f
-            if not is_included(rel, include) or match_any(exclude, rel):
+            if not is_included(rel, include) or match_any(exclude, rel, below):
                 continue
             if respect_gitignore and _git_ignored(rules, rel, False):
                 continue

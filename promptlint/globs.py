@@ -78,10 +78,11 @@ def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns) or "(?!)")
 
 
-def match_any(patterns: list[str], relpath: str) -> bool:
-    """True when any pattern matches the path or one of its parent directories."""
+def match_any(patterns: list[str], relpath: str, start: int = 0) -> bool:
+    """True when any pattern matches the path or one of its parent directories (only the parents
+    longer than ``start`` characters: a walk ignores the directories it was asked to start in)."""
     combined = _combined(tuple(patterns))
-    end = relpath.find("/")
+    end = relpath.find("/", start + 1 if start else 0)
     while end != -1:
         if combined.match(relpath, 0, end):
             return True

@@ -154,6 +154,17 @@ def test_force_exclude_skips_an_excluded_directory(tmp_path: Path) -> None:
     assert run(tmp_path, ["node_modules", "prompts"], force_exclude=True)[0] == ["prompts/b.md"]
 
 
+def test_an_excluded_directory_named_explicitly_is_walked_like_ruff(tmp_path: Path) -> None:
+    """Exclusions apply below a directory named on the command line, not to it or its parents."""
+    touch(tmp_path, "build/prompts/a.md", "build/node_modules/b.md", "build/deep/sub/AGENTS.md", "prompts/d.md")
+    found, _ = run(tmp_path, ["build"], exclude=[*DEFAULT_EXCLUDE, "build"])
+    assert found == ["build/deep/sub/AGENTS.md", "build/prompts/a.md"]  # node_modules below it stays excluded
+    found, _ = run(tmp_path, ["build/deep"], exclude=[*DEFAULT_EXCLUDE, "build"])
+    assert found == ["build/deep/sub/AGENTS.md"]
+    assert run(tmp_path, exclude=[*DEFAULT_EXCLUDE, "build"])[0] == ["prompts/d.md"]  # a walk from the root
+    assert run(tmp_path, ["build"], exclude=[*DEFAULT_EXCLUDE, "build"], force_exclude=True)[0] == []
+
+
 def test_a_file_named_twice_is_linted_once(tmp_path: Path) -> None:
     touch(tmp_path, "prompts/a.md", "prompts/b.md")
     (tmp_path / "alias.md").symlink_to(tmp_path / "prompts" / "a.md")
