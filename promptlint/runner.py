@@ -282,7 +282,10 @@ def _emit(text: str, output_file: str | None, color: bool = False) -> None:
 
 def list_prompts(paths: list[str], settings: Settings, *, fmt: str, force_exclude: bool) -> int:
     """Print the prompt documents found under ``paths``; 0 always, 2 on internal error."""
-    results = lint_paths(paths, settings, force_exclude)
+    import dataclasses
+
+    # Only the loaders are needed: no rule runs.
+    results = lint_paths(paths, dataclasses.replace(settings, enabled=set()), force_exclude)
     items = []
     for result in results:
         for doc in result.documents:
