@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from promptlint.checks.constraints import Constraint, extract_constraints, find_contradictions
+from promptlint.checks import constraints
+from promptlint.checks.constraints import (
+    Constraint,
+    extract_constraints,
+    find_contradictions,
+    find_document_contradictions,
+)
 
 
 def _skip_code_and_quotes(text: str):
@@ -263,6 +269,46 @@ def test_find_contradictions_on_constraints_from_several_messages():
     second = extract_constraints("Actually, make it 10 barks.")
     ((earlier, later),) = find_contradictions(first + second)
     assert (earlier.value, later.value) == ("=5", "=10")
+
+
+_DOCUMENT_TEXTS = [
+    "Return JSON. Keep the summary under 100 words.\n\nRespond in German.",
+    "Use snake_case for field names. Keep the summary under 150 words; use 5 bullets.",
+    "Actually, respond in French. Return JSON Lines. Each bullet should be under 20 words, each bullet under 30 words.",
+    "For #ops-alerts, write 3 sentences. Use camelCase for field names. Use exactly 5 bullets.",
+]
+
+
+def test_document_contradictions_match_find_contradictions_over_all_constraints():
+    texts = [(f"m{k}", text, None) for k, text in enumerate(_DOCUMENT_TEXTS)]
+    found, pairs = find_document_contradictions(texts)
+    where = {id(c): key for key, c in found}
+    every = [(key, c) for key, text, _ in texts for c in extract_constraints(text)]
+    every_where = {id(c): key for key, c in every}
+    expected = [(every_where[id(a)], a, every_where[id(b)], b) for a, b in find_contradictions([c for _, c in every])]
+    assert [(where[id(a)], a, where[id(b)], b) for a, b in pairs] == expected
+    assert {(a.kind, a.value, b.value) for _, a, _, b in expected} == {
+        ("length:words", "<=100", "<=150"),
+        ("language", "german", "french"),
+        ("case", "snake_case", "camelCase"),
+    }
+
+
+def test_document_contradictions_compute_subjects_only_where_values_conflict(monkeypatch):
+    calls = []
+    subject = constraints._subject
+    monkeypatch.setattr(constraints, "_subject", lambda *a, **k: calls.append(a) or subject(*a, **k))
+    texts = [
+        (0, "Return JSON. Respond in German. Use 5 bullets.", None),
+        (1, "Return JSON Lines. Use 5 bullets.", None),
+    ]
+    assert find_document_contradictions(texts) == ([], [])
+    assert calls == []
+    texts.append((2, "Respond in French.", None))
+    found, pairs = find_document_contradictions(texts)
+    assert [c.kind for _, c in found] == ["language", "language"]
+    assert [(a.value, b.value) for a, b in pairs] == [("german", "french")]
+    assert len(calls) == 2
 
 
 # ---------------------------------------------------------------------------------------------

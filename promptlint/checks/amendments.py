@@ -222,19 +222,16 @@ def conversational_correction(doc: PromptDocument, ctx: RuleContext) -> None:
 
 def contradicting_constraint(doc: PromptDocument, ctx: RuleContext) -> None:
     """AMD003: a later constraint of the same kind as an earlier one with a different value."""
-    from promptlint.checks.constraints import extract_constraints, find_contradictions
+    from promptlint.checks.constraints import find_document_contradictions
     from promptlint.checks.merge import replace_fix
 
     msgs = instruction_messages(doc)
-    found = []
-    for i in msgs:
-        msg = doc.messages[i]
-        for c in extract_constraints(msg.text, msg.masked_text(SKIP, "\0")):
-            found.append((i, c))
-    if len(found) < 2:
+    texts = ((i, doc.messages[i].text, doc.messages[i].masked_text(SKIP, "\0")) for i in msgs)
+    found, pairs = find_document_contradictions(texts)
+    if not pairs:
         return
     where = {id(c): i for i, c in found}
-    for earlier, later in find_contradictions([c for _, c in found]):
+    for earlier, later in pairs:
         ei, li = where[id(earlier)], where[id(later)]
         e_line = doc.position(ei, earlier.start)[0]
         fix = replace_fix(

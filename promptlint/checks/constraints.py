@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from promptlint.lazyre import cached as rx
 from promptlint.lazyre import lazy_compile
 
-__all__ = ["Constraint", "extract_constraints", "find_contradictions"]
+__all__ = ["Constraint", "extract_constraints", "find_contradictions", "find_document_contradictions"]
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -1886,7 +1889,14 @@ _ANY_WORDS = (
 )
 
 
-def _analyse(sent: _Sentence) -> list[Constraint]:
+# A constraint found in a sentence before its subject is known: (kind, value, subject), where the
+# subject is a string or a function computing it (None: the constraint is dropped). Values never
+# depend on subjects, so which values a document states is known without computing any subject.
+_Pending = tuple[str, str, str | Callable[[], str | None]]
+
+
+def _analyse_pending(sent: _Sentence) -> list[_Pending]:
+    """The sentence's constraints with their subjects left to compute (see ``_resolve``)."""
     if sent.conditional:
         return []
     low0 = sent.text.lower()
@@ -1903,56 +1913,85 @@ def _analyse(sent: _Sentence) -> list[Constraint]:
     low = ctx.low
     if low.rstrip().endswith("?") or _CONDITIONAL.search(_UNBOUNDED_CUE.sub(" ", low)):
         return []
-    out: list[Constraint] = []
-
-    def add(kind: str, subject: str | None, value: str) -> None:
-        if subject is None:
-            return
-        c = Constraint(kind, subject, value, sent.start, sent.end, sent.text)
-        if c not in out:
-            out.append(c)
+    out: list[_Pending] = []
+    add = out.append
 
     numeric = digit or not words.isdisjoint(_NUMERIC_WORDS)
     directive = _is_directive(ctx) if numeric else False
     for value, s, e, strong, override in _formats(ctx) if not words.isdisjoint(_FORMAT_WORDS) else ():
         if not _in_parens(low, s):
-            add("format", _with_context(override, ctx) if override else _subject(ctx, s, e, strong), value)
+            if override:
+                add(("format", value, lambda override=override: _with_context(override, ctx)))
+            else:
+                add(("format", value, lambda s=s, e=e, strong=strong: _subject(ctx, s, e, strong)))
     for kind, value, s, e, override in _numeric(ctx, directive) if numeric else ():
         if _in_parens(low, s) or _in_label(ctx, s):
             continue
-        if override and override != "response" and not override.startswith("{} @ ") and ctx.lead_scope:
-            override = f"{override} @ {ctx.lead_scope}"
-        if override and override.startswith("{} @ "):
-            subj = _subject(ctx, s, e)
-            if subj is None:
-                continue
-            head, _qual, soft = _split_subject(subj)
-            override = f"{head} @ {override[5:]}" + "".join(f" ({k} {v})" for k, v in soft.items())
-        add(kind, override or _subject(ctx, s, e), value)
+        add((kind, value, lambda s=s, e=e, override=override: _numeric_subject(ctx, s, e, override)))
     for value, s, e in _languages(ctx) if "language" in low0 or not words.isdisjoint(_LANGUAGE_WORDS) else ():
-        add("language", _subject(ctx, s, e), value)
+        add(("language", value, lambda s=s, e=e: _subject(ctx, s, e)))
     for axis, value, s, e in _tones(ctx) if not words.isdisjoint(_TONE_WORDS) else ():
-        add(axis, _subject(ctx, _clause_start(low, s), e), value)
+        add((axis, value, lambda s=s, e=e: _subject(ctx, _clause_start(low, s), e)))
     for value, s, e in _persons(ctx) if "person" in words else ():
-        add("person", _subject(ctx, s, e), value)
+        add(("person", value, lambda s=s, e=e: _subject(ctx, s, e)))
     for value, subject, s, _e in _cases(ctx) if not words.isdisjoint(_CASE_WORDS) else ():
         if not _in_parens(low, s):
-            add("case", _with_context(subject, ctx), value)
+            add(("case", value, lambda subject=subject: _with_context(subject, ctx)))
     for value, subject, _s, _e in _dates(ctx) if not words.isdisjoint(_DATE_WORDS) else ():
-        add("date-format", _with_context(subject, ctx), value)
+        add(("date-format", value, lambda subject=subject: _with_context(subject, ctx)))
     for value, _s, e in _unit_systems(ctx) if not words.isdisjoint(_UNIT_WORDS) else ():
-        qual = ctx.lead_scope
-        fm = rx.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", low[e:])
-        if fm and _canon_np(fm.group(1)) not in _SCOPE_STOP and fm.group(1) not in ("everything", "all"):
-            qual = _canon_np(fm.group(1))
-        add("units", f"measurements @ {qual}" if qual else "measurements", value)
+        add(("units", value, lambda e=e: _units_subject(ctx, e)))
     for value, _s, _e in _spellings(ctx) if not words.isdisjoint(_SPELLING_WORDS) else ():
-        add("spelling", "response", value)
+        add(("spelling", value, "response"))
+    return out
+
+
+def _numeric_subject(ctx: _Ctx, s: int, e: int, override: str | None) -> str | None:
+    if override and override != "response" and not override.startswith("{} @ ") and ctx.lead_scope:
+        override = f"{override} @ {ctx.lead_scope}"
+    if override and override.startswith("{} @ "):
+        subj = _subject(ctx, s, e)
+        if subj is None:
+            return None  # dropped
+        head, _qual, soft = _split_subject(subj)
+        override = f"{head} @ {override[5:]}" + "".join(f" ({k} {v})" for k, v in soft.items())
+    return override or _subject(ctx, s, e)
+
+
+def _units_subject(ctx: _Ctx, e: int) -> str:
+    qual = ctx.lead_scope
+    fm = rx.match(r"\s*(?:units?\s+)?for\s+(?:the\s+|all\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)", ctx.low[e:])
+    if fm and _canon_np(fm.group(1)) not in _SCOPE_STOP and fm.group(1) not in ("everything", "all"):
+        qual = _canon_np(fm.group(1))
+    return f"measurements @ {qual}" if qual else "measurements"
+
+
+def _resolve(sent: _Sentence, pending: list[_Pending], kinds: set[str] | None = None) -> list[Constraint]:
+    """The constraints of ``pending`` (only those of ``kinds`` unless None) with their subjects.
+
+    A constraint without a subject is dropped, equal ones are kept once, and constraints of the same
+    kind and subject with different values in one sentence cancel out. All three only compare
+    constraints of one kind, so resolving some kinds gives those kinds' constraints of a full run."""
+    out: list[Constraint] = []
+    for kind, value, subject in pending:
+        if kinds is not None and kind not in kinds:
+            continue
+        if not isinstance(subject, str):
+            subject = subject()
+            if subject is None:
+                continue
+        c = Constraint(kind, subject, value, sent.start, sent.end, sent.text)
+        if c not in out:
+            out.append(c)
     # one value per (kind, subject) per sentence; conflicting ones cancel out
     seen: dict[tuple[str, str], set[str]] = {}
     for c in out:
         seen.setdefault((c.kind, c.subject), set()).add(c.value)
     return [c for c in out if len(seen[(c.kind, c.subject)]) == 1]
+
+
+def _analyse(sent: _Sentence) -> list[Constraint]:
+    return _resolve(sent, _analyse_pending(sent))
 
 
 def extract_constraints(text: str, skip: Callable[[int], bool] | str | None = None) -> list[Constraint]:
@@ -2018,3 +2057,32 @@ def find_contradictions(constraints: list[Constraint]) -> list[tuple[Constraint,
             pairs.append((earlier, later))
             break
     return pairs
+
+
+def find_document_contradictions(
+    texts: Iterable[tuple[K, str, Callable[[int], bool] | str | None]],
+) -> tuple[list[tuple[K, Constraint]], list[tuple[Constraint, Constraint]]]:
+    """``find_contradictions`` over the constraints of several texts ((key, text, skip) in order).
+
+    Returns the (key, constraint) pairs it looked at and the contradictions. Only kinds with two
+    incompatible values in the texts can contradict, and dropping constraints (no subject, cancelled
+    in a sentence) never makes two values incompatible, so subjects are only computed for those
+    kinds; the pairs are those of ``find_contradictions`` over all of ``extract_constraints``."""
+    pending: list[tuple[K, _Sentence, list[_Pending]]] = []
+    values: dict[str, set[str]] = {}
+    for key, text, skip in texts:
+        for sent in _sentences(text, skip):
+            found = _analyse_pending(sent)
+            if found:
+                pending.append((key, sent, found))
+                for kind, value, _s in found:
+                    values.setdefault(kind, set()).add(value)
+    live = {
+        kind
+        for kind, vals in values.items()
+        if len(vals) > 1 and any(not _compatible(kind, a, b) for a in vals for b in vals)
+    }
+    if not live:
+        return [], []
+    constraints = [(key, c) for key, sent, found in pending for c in _resolve(sent, found, live)]
+    return constraints, find_contradictions([c for _, c in constraints])
