@@ -20,6 +20,7 @@ optional whitespace runs, so parsing is linear in the size of the prompt.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -121,23 +122,25 @@ NON_DELIVERABLE_UNITS = _words(
     cents k km miles kg lbs calories steps languages language countries country times instances nodes servers
     pods cores gb/s mbps seconds/request percent. pieces people's accounts messages"""
 )
-_REQUEST_CUE = lazy_compile(
+_REQUEST_CUE_SRC = (
     r"\b(?:the following|all of the|all these|all of these|everything (?:below|i|we|you)|in this session|this session|"
     r"for this session|today|tonight|this week|for this run|this run|in one go|in a single|in one (?:session|run|pass|"
     r"sitting|shot)|each of (?:these|the following)|i need|we need|i want|we want|i'd like|we'd like|i would like|"
     r"please|your tasks?|your job|deliverables?|to-?dos?|tasks? for|objectives? for|need(?:s)? (?:done|help)|"
     r"help (?:me )?with|work through|every step below|steps? below|end to end|end-to-end|get (?:these|this|all) done|"
-    r"bunch of|list of (?:tasks|things)|things (?:i|we) need|can you|could you)\b",
-    re.I,
+    r"bunch of|list of (?:tasks|things)|things (?:i|we) need|can you|could you)\b"
 )
-_PARTS_CUE = lazy_compile(
+_REQUEST_CUE = lazy_compile(_REQUEST_CUE_SRC, re.I)
+_REQUEST_CUE_LC = lazy_compile(_REQUEST_CUE_SRC)  # for lower-case ASCII text
+_PARTS_CUE_SRC = (
     r"\b(?:include|includes|including|section|sections|fields?|columns?|structure|format|formatted|template|"
     r"containing|consisting|covering|should (?:have|contain|be)|must (?:have|contain|be)|with the following|"
     r"following (?:parts|elements|components|headings|keys|properties|information|details|criteria)|contain|"
-    r"contains|comprises?|made up of|looks? like|output|response|answer|reply|return)\b",
-    re.I,
+    r"contains|comprises?|made up of|looks? like|output|response|answer|reply|return)\b"
 )
-_RULES_CUE = lazy_compile(
+_PARTS_CUE = lazy_compile(_PARTS_CUE_SRC, re.I)
+_PARTS_CUE_LC = lazy_compile(_PARTS_CUE_SRC)  # for lower-case ASCII text
+_RULES_CUE_SRC = (
     r"\b(?:guidelines?|rules?|conventions?|standards?|best practices?|principles?|style|tone|voice|constraints?|"
     r"requirements?|acceptance|criteria|definition of done|do'?s|don'?ts|restrictions?|limitations?|boundaries|"
     r"polic(?:y|ies)|behaviou?rs?|preferences?|tips?|notes?|checklist|quality|naming|wording|formatting|formats?|"
@@ -145,21 +148,24 @@ _RULES_CUE = lazy_compile(
     r"should|important|critical|remember|reminders?|considerations?|patterns?|anti-patterns?|code style|accessibility|"
     r"security|performance|testing|error handling|documentation|typescript|javascript|python|react|general|key|core|"
     r"expectations?|standards?|things to avoid|mistakes|pitfalls|length|language|persona|identity|purpose|goal|"
-    r"context|background|about|overview|project|structure|tech stack|stack|environment|setup|dependencies)\b",
-    re.I,
+    r"context|background|about|overview|project|structure|tech stack|stack|environment|setup|dependencies)\b"
 )
-_PROCEDURE_CUE = lazy_compile(
+_RULES_CUE = lazy_compile(_RULES_CUE_SRC, re.I)
+_RULES_CUE_LC = lazy_compile(_RULES_CUE_SRC)  # for lower-case ASCII text
+_PROCEDURE_CUE_SRC = (
     r"\b(?:steps?|procedure|process|workflow|in order|sequence|sequentially|phases?|stages?|method|methodology|"
-    r"how to|runbook|playbook|algorithm|one by one|order of operations)\b",
-    re.I,
+    r"how to|runbook|playbook|algorithm|one by one|order of operations)\b"
 )
-_CAPABILITY_CUE = lazy_compile(
+_PROCEDURE_CUE = lazy_compile(_PROCEDURE_CUE_SRC, re.I)
+_PROCEDURE_CUE_LC = lazy_compile(_PROCEDURE_CUE_SRC)  # for lower-case ASCII text
+_CAPABILITY_CUE_SRC = (
     r"\b(?:you can|you may|you are able|you're able|capabilit(?:y|ies)|abilities|tools?|you have access|skills?|"
     r"expertise|specialt(?:y|ies)|speciali[sz]ations?|areas?|responsibilit(?:y|ies)|you (?:will )?help|i can|can help|"
     r"you'?re (?:an? )?expert|you are (?:an? )?expert|competenc(?:y|ies)|knowledge|features?|commands?|what you do|"
-    r"services|offerings|use cases?|examples? of)\b",
-    re.I,
+    r"services|offerings|use cases?|examples? of)\b"
 )
+_CAPABILITY_CUE = lazy_compile(_CAPABILITY_CUE_SRC, re.I)
+_CAPABILITY_CUE_LC = lazy_compile(_CAPABILITY_CUE_SRC)  # for lower-case ASCII text
 _CONDITIONAL = lazy_compile(
     r"(?:if|when|whenever|unless|in case|should the|once the user|once a user|for any|for each (?:request|task|"
     r"question|user|new)|for every (?:request|task|question|new)|each time|every time|any time|anytime|where|after "
@@ -176,7 +182,7 @@ _INVOCATION = lazy_compile(
     r"(?:is|are|gets?) (?:invoked|run|used|triggered|called|applied|activated|selected|executed)",
     re.I,
 )
-_GENERIC = lazy_compile(
+_GENERIC_SRC = (
     r"\b(?:whenever|every time|each time|any time|as needed|where (?:appropriate|applicable|possible|needed|relevant)|"
     r"if (?:needed|necessary|applicable|appropriate|relevant|possible|any|requested|asked)|when (?:needed|necessary|"
     r"appropriate|relevant|applicable|possible|asked|requested)|as appropriate|when it makes sense|"
@@ -185,9 +191,10 @@ _GENERIC = lazy_compile(
     r"endpoint|module|class|method|request|response|task|answer|reply)|consistently|by default|in general|generally|"
     r"typically|usually|always|never|proper|properly|appropriate|appropriately|robust|comprehensive|meaningful|"
     r"descriptive|clear|clean|concise|reusable|consistent|idiomatic|modular|maintainable|readable|efficient|"
-    r"best practices?|accordingly)\b",
-    re.I,
+    r"best practices?|accordingly)\b"
 )
+_GENERIC = lazy_compile(_GENERIC_SRC, re.I)
+_GENERIC_LC = lazy_compile(_GENERIC_SRC)  # for lower-case ASCII text
 _FILLER = lazy_compile(
     r"(?:please|kindly|also|then|and|next|now|finally|lastly|first|firstly|second|secondly|third|thirdly|"
     r"afterwards|additionally|plus|so|ok|okay|just|oh|besides|last|after that|once done|once that's done|"
@@ -344,20 +351,22 @@ def _split_sentences(text: str, base: int) -> list[tuple[int, int]]:
     return out
 
 
-_STRONG_RULES = lazy_compile(
+_STRONG_RULES_SRC = (
     r"\b(?:guidelines?|rules?|conventions?|principles?|constraints?|requirements?|criteria|standards?|"
     r"best practices?|do'?s|don'?ts|style|tone|polic(?:y|ies)|restrictions?|checklist|notes?|reminders?|"
-    r"considerations?|tips?|preferences?|expectations?)\b",
-    re.I,
+    r"considerations?|tips?|preferences?|expectations?)\b"
 )
-_STRONG_REQUEST = lazy_compile(
+_STRONG_RULES = lazy_compile(_STRONG_RULES_SRC, re.I)
+_STRONG_RULES_LC = lazy_compile(_STRONG_RULES_SRC)  # for lower-case ASCII text
+_STRONG_REQUEST_SRC = (
     r"\b(?:all of the following|all of these|everything (?:below|i|we)|in this session|this session|today|"
     r"tonight|this week|this run|in one go|in a single|in one (?:session|run|pass|sitting|shot)|i need(?! to\b)|"
     r"we need(?! to\b)|i want(?! to\b)|we want(?! to\b)|i'd like|we'd like|i would like|deliverables?|to-?dos?|"
     r"tasks? for|objectives? for|need(?:s)? (?:done|help)|help (?:me )?with|work through|every step below|"
-    r"steps? below|end to end|end-to-end|bunch of|things (?:i|we) need)\b",
-    re.I,
+    r"steps? below|end to end|end-to-end|bunch of|things (?:i|we) need)\b"
 )
+_STRONG_REQUEST = lazy_compile(_STRONG_REQUEST_SRC, re.I)
+_STRONG_REQUEST_LC = lazy_compile(_STRONG_REQUEST_SRC)  # for lower-case ASCII text
 
 
 _REQUEST_HEADING = lazy_compile(
@@ -366,21 +375,22 @@ _REQUEST_HEADING = lazy_compile(
     r"this sprint|you))?(?: today)?[ \t:]*$",
     re.I,
 )
-_EXAMPLE_HEADING = lazy_compile(
+_EXAMPLE_HEADING_SRC = (
     r"^(?:user|assistant|system|human|ai|bot|model|input|output)[ \t:]*$|\b(?:examples?|samples?|demos?|"
     r"illustrations?|transcripts?|few-shot|sample (?:input|output)|example (?:input|output)|knowledge|"
-    r"appendix|references?|glossary|definitions?|faq)\b",
-    re.I,
+    r"appendix|references?|glossary|definitions?|faq)\b"
 )
+_EXAMPLE_HEADING = lazy_compile(_EXAMPLE_HEADING_SRC, re.I)
+_EXAMPLE_HEADING_LC = lazy_compile(_EXAMPLE_HEADING_SRC)  # for lower-case ASCII text
 _BARE_REQUEST = lazy_compile(
     r"(?:(?:please |kindly |now |so |could you |can you )+[a-z-]+(?: up| together)?(?: (?:the following|these|all of "
     r"these|all of the following|the following items|all of this|everything below))?|[a-z-]+(?: up| together)? "
     r"(?:the following|these|all of these|all of the following|the following items|all of this|everything below))"
     r"[ \t]*:$"
 )
-_ALL_OF = lazy_compile(
-    r"\b(?:following|these|all of|everything|below|deliverables|items|complete|entire|full|whole|each of)\b", re.I
-)
+_ALL_OF_SRC = r"\b(?:following|these|all of|everything|below|deliverables|items|complete|entire|full|whole|each of)\b"
+_ALL_OF = lazy_compile(_ALL_OF_SRC, re.I)
+_ALL_OF_LC = lazy_compile(_ALL_OF_SRC)  # for lower-case ASCII text
 _LIST_OF_WORK = lazy_compile(r"\b(?:all of the following|the following (?:deliverables|items|tasks|things|work))\b")
 _CRITERIA = lazy_compile(r"\b(?:if|when|unless|whether|true|false|met|satisfied|hold|holds|apply|applies)\b")
 _NOT_REQUEST_END = lazy_compile(
@@ -391,6 +401,39 @@ _NOT_REQUEST_END = lazy_compile(
 def _sentences_of(text: str) -> list[str]:
     """Lower-cased sentences of a text (split on the original case)."""
     return [text[s:e].strip().lower() for s, e in _split_sentences(text, 0) if text[s:e].strip()]
+
+
+def _low_search(ci, lc, low: str):
+    """``ci.search(low)`` on lower-case text: ``lc`` (the same pattern without IGNORECASE) is much faster and
+    matches the same on ASCII text, whose lower-case form has no other case variants."""
+    return (lc if low.isascii() else ci).search(low)
+
+
+@lru_cache(maxsize=4096)
+def _conditional_text(text: str) -> bool:
+    """True when lower-case text opens with a condition ("if the user ...", "when asked to ...")."""
+    return bool(text) and bool(_CONDITIONAL.match(_strip_fillers(text))) and not _INVOCATION.match(text)
+
+
+@lru_cache(maxsize=1024)
+def _heading_list_context(head_l: str) -> tuple[str, bool]:
+    """The context a (lower-case) heading gives to a list whose lead-in says nothing telling."""
+    if head_l:
+        if _REQUEST_HEADING.match(head_l):
+            return REQUEST, False
+        if _low_search(_EXAMPLE_HEADING, _EXAMPLE_HEADING_LC, head_l):
+            return EXAMPLE_CTX, False
+        if _low_search(_PROCEDURE_CUE, _PROCEDURE_CUE_LC, head_l):
+            return PROCEDURE, False
+        if _low_search(_CAPABILITY_CUE, _CAPABILITY_CUE_LC, head_l):
+            return CAPABILITY, False
+        if _low_search(_STRONG_RULES, _STRONG_RULES_LC, head_l) or _low_search(_RULES_CUE, _RULES_CUE_LC, head_l):
+            return RULES, False
+    return PLAIN, False
+
+
+def _framed(x: str) -> bool:
+    return bool(_low_search(_STRONG_REQUEST, _STRONG_REQUEST_LC, x)) and not _CRITERIA.search(x)
 
 
 @lru_cache(maxsize=2048)
@@ -404,7 +447,7 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
     head_l = heading.lower()
     first = sentences[0] if len(sentences) <= 3 and sentences else ""
     for text in (last, head_l, first):
-        if text and _CONDITIONAL.match(_strip_fillers(text)) and not _INVOCATION.match(text):
+        if text and _conditional_text(text):
             return CONDITIONAL, True
     m = _INVOCATION.match(last)
     if m:
@@ -414,21 +457,25 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
         return REQUEST, False
     if last:
         produce = _has_produce_verb(last)
-        if _CAPABILITY_CUE.search(last) and not _has_produce_lead(last):
+        if _low_search(_CAPABILITY_CUE, _CAPABILITY_CUE_LC, last) and not _has_produce_lead(last):
             return CAPABILITY, False
-        if _PARTS_CUE.search(last) and not _LIST_OF_WORK.search(last) and (produce or not _REQUEST_CUE.search(last)):
+        if (
+            _low_search(_PARTS_CUE, _PARTS_CUE_LC, last)
+            and not _LIST_OF_WORK.search(last)
+            and (produce or not _low_search(_REQUEST_CUE, _REQUEST_CUE_LC, last))
+        ):
             return PARTS, False
-        if _STRONG_RULES.search(last):
+        if _low_search(_STRONG_RULES, _STRONG_RULES_LC, last):
             return RULES, False
-        framed = any(_STRONG_REQUEST.search(x) and not _CRITERIA.search(x) for x in sentences)
-        if any(_has_produce_lead(x) and _STRONG_REQUEST.search(x) and not _CRITERIA.search(x) for x in sentences):
+        framed = any(_framed(x) for x in sentences)
+        if any(_has_produce_lead(x) and _framed(x) for x in sentences):
             return REQUEST, False  # "Rebuild the pipeline by performing every step below, in a single run."
         if last.endswith(":") and framed and not _NOT_REQUEST_END.search(last):
             return REQUEST, False
         if (
             last.endswith(":")
             and _has_produce_lead(last)
-            and _ALL_OF.search(last)
+            and _low_search(_ALL_OF, _ALL_OF_LC, last)
             and not _NOT_REQUEST_END.search(last)
         ):
             return REQUEST, False
@@ -436,20 +483,9 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
             return REQUEST, False
         if last.endswith(":") and _has_produce_lead(last):
             return PARTS, False  # "Build the signup form:" then its parts or criteria
-        if _PROCEDURE_CUE.search(last):
+        if _low_search(_PROCEDURE_CUE, _PROCEDURE_CUE_LC, last):
             return PROCEDURE, False
-    if head_l:
-        if _REQUEST_HEADING.match(head_l):
-            return REQUEST, False
-        if _EXAMPLE_HEADING.search(head_l):
-            return EXAMPLE_CTX, False
-        if _PROCEDURE_CUE.search(head_l):
-            return PROCEDURE, False
-        if _CAPABILITY_CUE.search(head_l):
-            return CAPABILITY, False
-        if _STRONG_RULES.search(head_l) or _RULES_CUE.search(head_l):
-            return RULES, False
-    return PLAIN, False
+    return _heading_list_context(head_l)
 
 
 def _strip_fillers(text: str) -> str:
@@ -471,6 +507,7 @@ def _has_produce_lead(text: str) -> bool:
     return bool(m) and m.group(0) in PRODUCE
 
 
+@lru_cache(maxsize=8192)
 def _strip_lead(text: str) -> str:
     """Drop fillers ("Please", "Also", "Then") and request prefixes ("I need you to") from a unit's start."""
     m = _INVOCATION.match(text)
@@ -520,10 +557,7 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         if not para:
             return
         start = para[0][0]
-        joined_parts = []
-        for _, content in para:
-            joined_parts.append(content)
-        joined = " ".join(joined_parts)
+        joined = " ".join([content for _, content in para])
         block += 1
         para_block = block
         # Sentences: compute offsets against the original lines for line numbers.
@@ -546,7 +580,7 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         if item is None:
             return
         start, indent, number, kind, lines, lid = item
-        content = _clean(" ".join(c for _, c in lines))
+        content = _clean(lines[0][1] if len(lines) == 1 else " ".join([c for _, c in lines]))
         depth = 0
         while parents and parents[-1].indent >= indent and parents[-1].block == lid:
             parents.pop()
@@ -584,16 +618,16 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
     for raw in text.split("\n"):
         line_start = pos
         pos += len(raw) + 1
-        stripped = raw.lstrip(" \t")
-        indent = len(raw) - len(stripped)
-        content = stripped.rstrip()
-        if not content:
+        if not raw or raw.isspace():  # a blank line (masked code is blank too)
             blank_run += 1
             if item is not None:
                 flush_item()
             if para:
                 flush_para()
             continue
+        stripped = raw.lstrip(" \t")
+        indent = len(raw) - len(stripped)
+        content = stripped.rstrip()
         off = line_start + indent
         c0 = content[0]
         h = _heading_of(content) if c0 in "#*_" or (c0.isupper() and content.upper() == content) else None
@@ -671,11 +705,25 @@ def _vote(units: list[Unit]) -> None:
     for items in lists.values():
         if len(items) < 3:
             continue
-        produce = sum(1 for u in items if lead_verb(u.text)[0] in PRODUCE)
-        rules = sum(1 for u in items if is_constraint(u) or _GENERIC.search(u.text))
-        if produce >= 0.8 * len(items) and rules <= 0.1 * len(items):
+        produce = len(items)  # at most; stop counting once the share of production requests cannot reach 80%
+        for u in items:
+            if lead_verb(u.text)[0] not in PRODUCE:
+                produce -= 1
+                if produce < 0.8 * len(items):
+                    break
+        if produce < 0.8 * len(items):
+            continue
+        rules = sum(1 for u in items if is_constraint(u) or _generic(u.text))
+        if rules <= 0.1 * len(items):
             for u in items:
                 u.vote = True
+
+
+def _generic(text: str) -> bool:
+    """True when the text is a standing rule ("whenever", "always", "clean", "every new ..."): ``_GENERIC``."""
+    if text.isascii():
+        return _GENERIC_LC.search(text.lower()) is not None
+    return _GENERIC.search(text) is not None
 
 
 def _ends_with_colon(text: str) -> bool:
@@ -684,20 +732,17 @@ def _ends_with_colon(text: str) -> bool:
 
 def _para_offsets(para: list[tuple[int, str]]):
     """Map an offset in the space-joined paragraph back to a message offset."""
-    starts = []
+    starts = []  # offsets of the lines in the joined paragraph (increasing)
+    offs = []
     pos = 0
     for off, content in para:
-        starts.append((pos, off))
+        starts.append(pos)
+        offs.append(off)
         pos += len(content) + 1
 
     def to_msg(k: int) -> int:
-        best = starts[0]
-        for s in starts:
-            if s[0] <= k:
-                best = s
-            else:
-                break
-        return best[1] + (k - best[0])
+        j = max(bisect_right(starts, k) - 1, 0)  # the last line starting at or before k
+        return offs[j] + (k - starts[j])
 
     return to_msg
 
@@ -706,7 +751,7 @@ def _inline_or_sentence(
     doc: PromptDocument, mi: int, units: list[Unit], sentence: str, off: int, block: int, heading: str, cond: bool
 ) -> None:
     """A prose sentence, or the lead and items of an inline enumeration "(1) ... (2) ... (3) ..."."""
-    marks = list(_INLINE_ENUM.finditer(sentence))
+    marks = list(_INLINE_ENUM.finditer(sentence)) if ")" in sentence else []
     nums = [int(m.group("n")) for m in marks]
     if len(marks) >= 3 and nums[:3] == [1, 2, 3]:
         lead = sentence[: marks[0].start()].strip()
@@ -777,6 +822,9 @@ def _sentence_unit(doc: PromptDocument, mi: int, sentence: str, off: int, block:
 # ---------------------------------------------------------------------------------------------
 
 
+_MAKE_OBJECT = lazy_compile(r"(?:a|an|\d|one|two|three|four|five|six|seven|eight|nine|ten|the \w+ (?:for|of))\b")
+
+
 @lru_cache(maxsize=8192)
 def lead_verb(text: str) -> tuple[str, str]:
     """The leading imperative verb of a unit (lower case) and the rest, after fillers and request prefixes."""
@@ -803,9 +851,7 @@ def lead_verb(text: str) -> tuple[str, str]:
         verb = "prepare"
     if verb == "go" and rest.startswith("through"):
         verb = "review"
-    if verb == "make" and not re.match(
-        r"(?:a|an|\d|one|two|three|four|five|six|seven|eight|nine|ten|the \w+ (?:for|of))\b", rest
-    ):
+    if verb == "make" and not _MAKE_OBJECT.match(rest):
         verb = "make-sure"  # "make sure", "make it concise": a constraint
     return verb, rest
 
@@ -888,7 +934,7 @@ def classify(unit: Unit, agent_file: bool, loose: bool = False) -> Task | None:
     loose = loose or unit.vote or user_turn
     if verb in PRODUCE or (in_request and (verb in ANALYSIS or verb == "do")):
         if verb in PRODUCE and not in_request:
-            if _GENERIC.search(low) or not (loose or is_specific(rest)):
+            if _generic(low) or not (loose or is_specific(rest)):
                 return None
             if unit.kind == "sentence" and (_MODAL_START.match(low) or _PRONOUN_START.match(low)):
                 return None

@@ -39,7 +39,6 @@ from promptlint.checks.task_parse import (
 )
 from promptlint.checks.turns import instruction_messages
 from promptlint.context import RuleContext
-from promptlint.lazyre import cached as rx
 from promptlint.lazyre import lazy_compile
 from promptlint.model import PromptDocument
 
@@ -118,6 +117,8 @@ def _deliverables(units: list[Unit], agent_file: bool) -> list[Task]:
             continue
         if unit.umbrella:
             continue
+        if unit.conditional or unit.context in _NOT_WORK or (agent_file and (unit.context != REQUEST or not unit.lead)):
+            continue  # classify() rejects the unit, and each of its clauses, on these fields alone
         tasks: list[Task] = []
         if unit.kind == "sentence":
             clauses = _clauses(unit)
@@ -182,6 +183,9 @@ _SEQ_MARK = lazy_compile(
 )
 
 
+_FIRST_MARK = lazy_compile(r"(?:first|to start|to begin|start by|begin by)", re.I)
+
+
 def _longest_procedure(units: list[Unit]) -> tuple[list[Task], list[Task]]:
     """The steps of the longest sequential procedure (numbered list, "Step N", or first/then/finally prose)."""
     blocks: dict[int, list[Unit]] = {}
@@ -215,7 +219,7 @@ def _steps_of(members: list[Unit]) -> list[Unit]:
     sentences = [u for u in members if u.kind == "sentence"]
     if len(sentences) >= 3:
         marked = [u for u in sentences if _SEQ_MARK.match(u.text)]
-        first = any(rx.match(r"(?:first|to start|to begin|start by|begin by)", u.text, re.I) for u in marked)
+        first = any(_FIRST_MARK.match(u.text) for u in marked)
         if first and len(marked) >= 3:
             return marked
     return []
@@ -486,6 +490,13 @@ _GENERIC_SCOPE = lazy_compile(
 )
 
 
+_TESTS = lazy_compile(r"\btests?\b")
+_CLAUSE_END = lazy_compile(r"[.;:!?]")
+_LOWER_WORD = lazy_compile(r"[a-z][a-z-]*")
+_LETTERS = lazy_compile(r"[a-z]+")
+_TRANSLATE = lazy_compile(r"\b(?:translate|locali[sz]e|into)\b", re.I)
+
+
 def find_scopes(doc: PromptDocument, params: dict[str, Any] | None = None) -> list[Scope]:
     """Requests whose size has no session-sized bound."""
     p = {**DEFAULTS, **(params or {})}
@@ -507,7 +518,7 @@ def find_scopes(doc: PromptDocument, params: dict[str, Any] | None = None) -> li
             out.append(Scope(m.group(0), unit.line, "all-in", unit))
             continue
         m = _END_TO_END.search(text)
-        if m and verb in PRODUCE and not rx.search(r"\btests?\b", low[: m.start()][-20:]):
+        if m and verb in PRODUCE and not _TESTS.search(low[: m.start()][-20:]):
             out.append(Scope(text[: m.end()], unit.line, "entire", unit))
             continue
         scope = _count_scope(text, unit, p)
@@ -526,8 +537,8 @@ _READ = frozenset(
 
 def _acts_on(text: str, pos: int) -> bool:
     """True when the nearest verb before ``pos`` in its clause produces or changes (not "Search the entire repo")."""
-    clause = rx.split(r"[.;:!?]", text[:pos])[-1]
-    for word in reversed(rx.findall(r"[a-z][a-z-]*", clause.lower())):
+    clause = _CLAUSE_END.split(text[:pos])[-1]
+    for word in reversed(_LOWER_WORD.findall(clause.lower())):
         if word in _READ or word in ANALYSIS:
             return False
         if word in PRODUCE or word in _SCOPE_CHANGE:
@@ -551,10 +562,10 @@ def _count_scope(text: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
         if n is not None and n > limit:
             return Scope(m.group(0), unit.line, "size", unit, n, int(limit))
     m = _INTO_LANGS.search(text)
-    langs = {w for w in rx.findall(r"[a-z]+", text.lower()) if w in _LANGUAGES}
+    langs = {w for w in _LETTERS.findall(text.lower()) if w in _LANGUAGES}
     if m and (_number(m.group("num")) or 0) > p["max_languages"]:
         return Scope(m.group(0), unit.line, "languages", unit, _number(m.group("num")), int(p["max_languages"]))
-    if len(langs) > p["max_languages"] and rx.search(r"\b(?:translate|locali[sz]e|into)\b", text, re.I):
+    if len(langs) > p["max_languages"] and _TRANSLATE.search(text):
         return Scope(f"{len(langs)} languages", unit.line, "languages", unit, len(langs), int(p["max_languages"]))
     limit = int(p["max_count"])
     found: list[Scope] = []
@@ -697,9 +708,13 @@ _STOP = frozenset(
 )
 
 
+_CONTENT_WORD = lazy_compile(r"[a-z][a-z0-9-]+")
+_DOMAIN_WORD = lazy_compile(r"[a-z][a-z0-9-]*")
+
+
 def _content_words(task: Task) -> set[str]:
     words = set()
-    for w in rx.findall(r"[a-z][a-z0-9-]+", task.text.lower()):
+    for w in _CONTENT_WORD.findall(task.text.lower()):
         if w in _STOP or len(w) < 3:
             continue
         words.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
@@ -707,7 +722,7 @@ def _content_words(task: Task) -> set[str]:
 
 
 def _domain(task: Task) -> str | None:
-    words = rx.findall(r"[a-z][a-z0-9-]*", task.text.lower())
+    words = _DOMAIN_WORD.findall(task.text.lower())
     tokens = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
     best, hits = None, 0
     for name, vocab in DOMAINS.items():
