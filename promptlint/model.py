@@ -183,7 +183,7 @@ class Message:
                 continue
             parts.append(text[pos:start])
             chunk = text[start:end]
-            parts.append("".join("\n" if ch == "\n" else fill for ch in chunk))
+            parts.append("\n".join(fill * len(line) for line in chunk.split("\n")))
             pos = end
         parts.append(text[pos:])
         return "".join(parts)
