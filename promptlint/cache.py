@@ -32,8 +32,9 @@ def user_cache_dir() -> Path | None:
     """A per-user directory for caches that do not depend on a project (compiled rule patterns,
     the parsed rule catalog): ``$XDG_CACHE_HOME/promptlint`` or ``~/.cache/promptlint``; None when
     it cannot be created."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "promptlint"
+    from promptlint.fastclasses import user_cache_base
+
+    path = Path(user_cache_base())
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from promptlint import __version__
+
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 _CODES: dict[tuple[str, int], tuple[Any, ...]] = {}
 _NEW = False
 _CACHE_FILE: Path | None = None
-_STAMP = f"{sys.version}|{getattr(__import__('_sre'), 'MAGIC', 0)}"
+_STAMP = f"{__version__}|{sys.version}|{getattr(__import__('_sre'), 'MAGIC', 0)}"
 
 
 def _compile(pattern: str, flags: int) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from promptlint import lazyre
+from promptlint import fastclasses, lazyre
 from promptlint.discovery import Candidate, discover
 from promptlint.engine import INTERNAL_ERROR, UNREADABLE, FileResult, Settings, _file_finding, lint_file, lint_text
 from promptlint.findings import Finding
@@ -84,6 +84,7 @@ def lint_paths(
     if cache is not None:
         cache.save()
     lazyre.save_cache()
+    fastclasses.save_cache()
     return [r for r in results if r is not None]
 
 
