@@ -5,7 +5,8 @@ compiles it each time the module is imported — about a millisecond per class, 
 one-file run. :func:`install` wraps CPython 3.11's ``dataclasses._create_fn`` so that the same
 source text is compiled once and its code object is kept, with marshal, in the user's cache
 directory. The generated functions are exactly those of the stock implementation (same text,
-same globals and locals); only ``compile`` is skipped. Other Python versions are left alone.
+same globals and locals); only ``compile`` is skipped. Only promptlint's own classes are cached;
+other Python versions are left alone.
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ def _create_fn(name, args, body, *, globals=None, locals=None, return_type=datac
     txt = f" def {name}({args}){return_annotation}:\n{body}"
     local_vars = ", ".join(locals.keys())
     txt = f"def __create_fn__({local_vars}):\n{txt}\n return {name}"
-    if not _LOADED:
-        _load()
-    code = _CODES.get(txt)
-    if code is None:
-        code = _CODES[txt] = compile(txt, "<string>", "exec")
-        _NEW = True
+    if not str((globals or {}).get("__name__", "")).startswith("promptlint"):
+        code = compile(txt, "<string>", "exec")  # other libraries' classes: not cached
+    else:
+        if not _LOADED:
+            _load()
+        code = _CODES.get(txt)
+        if code is None:
+            code = _CODES[txt] = compile(txt, "<string>", "exec")
+            _NEW = True
     ns: dict[str, Any] = {}
     exec(code, globals, ns)
     return ns["__create_fn__"](**locals)

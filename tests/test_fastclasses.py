@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -14,22 +16,36 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _define():
-    @dataclasses.dataclass(frozen=True, order=True)
-    class Point:
-        x: int
-        y: int = 0
+_CLASSES = """
+import dataclasses
 
-    @dataclasses.dataclass
-    class Bag:
-        name: str
-        items: list[int] = dataclasses.field(default_factory=list)
-        hidden: int = dataclasses.field(default=3, repr=False, compare=False)
 
-        def __post_init__(self) -> None:
-            self.items = sorted(self.items)
+@dataclasses.dataclass(frozen=True, order=True)
+class Point:
+    x: int
+    y: int = 0
 
-    return Point, Bag
+
+@dataclasses.dataclass
+class Bag:
+    name: str
+    items: list = dataclasses.field(default_factory=list)
+    hidden: int = dataclasses.field(default=3, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.items = sorted(self.items)
+"""
+
+
+def _define(module: str = "promptlint._fastclasses_probe"):
+    """The classes, defined in a fresh module (only promptlint's modules are cached)."""
+    mod = types.ModuleType(module)
+    sys.modules[module] = mod
+    try:
+        exec(compile(_CLASSES, module, "exec"), mod.__dict__)
+    finally:
+        del sys.modules[module]
+    return mod.Point, mod.Bag
 
 
 def _behaviour(point: type, bag: type) -> list[object]:
@@ -47,6 +63,15 @@ def test_generated_methods_match_the_stock_implementation(monkeypatch: pytest.Mo
     monkeypatch.setattr(dataclasses, "_create_fn", fastclasses._original)
     stock = _behaviour(*_define())
     assert cached == stock
+
+
+def test_other_libraries_classes_are_not_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastclasses, "_CODES", {})
+    monkeypatch.setattr(fastclasses, "_NEW", False)
+    monkeypatch.setattr(fastclasses, "_LOADED", True)
+    point, _ = _define("someone_elses_module")
+    assert point(1) == point(1, 0)
+    assert fastclasses._CODES == {} and not fastclasses._NEW
 
 
 def test_compiled_code_is_saved_and_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
