@@ -65,11 +65,15 @@ PLACEHOLDER = lazy_compile(
 
 def find_placeholders(text: str) -> list[tuple[int, int]]:
     """Spans of template placeholders ({{var}}, {var}, {% ... %}, ${var}, [[VAR]])."""
+    if "{" not in text and "[[" not in text:  # every form needs one: skip the regex scan
+        return []
     return [m.span() for m in PLACEHOLDER.finditer(text)]
 
 
 def _fences(text: str) -> list[Region]:
-    regions = []
+    regions: list[Region] = []
+    if "```" not in text and "~~~" not in text:
+        return regions
     pos = 0
     while True:
         m = _FENCE_OPEN.search(text, pos)
@@ -124,10 +128,14 @@ _JSON_VALUE_LINE = lazy_compile(r'^[ \t]*"[^"\n]{1,60}"[ \t]*:[ \t]*(?P<value>"[
 
 def _json_value_lines(text: str) -> list[Region]:
     """String values of JSON-looking lines (``"key": "..."``): data, not instructions."""
+    if '"' not in text:
+        return []
     return [Region(m.start("value"), m.end("value"), QUOTED) for m in _JSON_VALUE_LINE.finditer(text)]
 
 
 def _delimited(text: str) -> list[Region]:
+    if not any(opener in text for opener in ("<<<", '"""', "'''", "BEGIN")):
+        return []
     return [Region(m.start(), m.end(), EXAMPLE) for m in _DELIMITED.finditer(text)]
 
 
@@ -194,17 +202,23 @@ def find_regions(text: str) -> list[Region]:
     taken = _Taken(text, _fences(text))
     for region in _delimited(text) + _indented_blocks(text) + _json_value_lines(text):
         taken.add_outside(region)
-    for m in _HTML_COMMENT.finditer(text):
-        taken.add_outside(Region(m.start(), m.end(), COMMENT))
-    for m in _INLINE_CODE.finditer(text):
-        if taken.outside(m.start()) and "\n\n" not in m.group(0):
-            taken.add(Region(m.start(), m.end(), CODE))
-    for m in _BLOCK_QUOTE.finditer(text):
-        taken.add_outside(Region(m.start(), m.end(), QUOTE))
-    for region in _example_sections(text, taken.outside):
-        taken.add(region)
-    for m in _QUOTED.finditer(text):
-        taken.add_outside(Region(m.start(), m.end(), QUOTED))
+    # Each pattern needs a character that many prompts lack: test for it before scanning.
+    if "<!--" in text:
+        for m in _HTML_COMMENT.finditer(text):
+            taken.add_outside(Region(m.start(), m.end(), COMMENT))
+    if "`" in text:
+        for m in _INLINE_CODE.finditer(text):
+            if taken.outside(m.start()) and "\n\n" not in m.group(0):
+                taken.add(Region(m.start(), m.end(), CODE))
+    if ">" in text:
+        for m in _BLOCK_QUOTE.finditer(text):
+            taken.add_outside(Region(m.start(), m.end(), QUOTE))
+    if "<" in text:
+        for region in _example_sections(text, taken.outside):
+            taken.add(region)
+    if any(q in text for q in "\"'“‘"):
+        for m in _QUOTED.finditer(text):
+            taken.add_outside(Region(m.start(), m.end(), QUOTED))
     regions = taken.regions
     regions.sort(key=lambda r: (r.start, r.end))
     return regions
