@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from promptlint.checks.merge import combine, move_up_fix, paragraph_bounds
 from promptlint.checks.turns import (
@@ -104,8 +105,10 @@ _OVERRIDE = lazy_compile(
 )
 
 
-def _line_starts(text: str) -> list[int]:
-    """Offsets of the first non-blank character of every non-blank line."""
+@lru_cache(maxsize=16)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """Offsets of the first non-blank character of every non-blank line (several rules ask for
+    those of the same masked text, hence the cache)."""
     out = []
     pos = 0
     for line in text.split("\n"):
@@ -113,7 +116,7 @@ def _line_starts(text: str) -> list[int]:
         if stripped < len(line):
             out.append(pos + stripped)
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def _line_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
