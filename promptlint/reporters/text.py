@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 
 from promptlint.catalog import Rule
@@ -21,6 +20,8 @@ def _layout(line: str) -> tuple[str, list[int]]:
     Tabs expand to the next stop, control characters become their visible symbols, wide
     characters take two cells and combining marks none, so carets line up under the text.
     """
+    import unicodedata  # only when a finding is shown: a clean run does not pay for it
+
     out: list[str] = []
     cols: list[int] = []
     width = 0
