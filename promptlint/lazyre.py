@@ -118,6 +118,27 @@ def lazy_compile(pattern: str, flags: int = 0) -> LazyPattern:
     return LazyPattern(pattern, flags)
 
 
+class CaselessPattern:
+    """A case-insensitive pattern that searches ASCII text lower-cased, with a case-sensitive twin.
+
+    IGNORECASE matching is several times slower; on lower-cased ASCII text, which has no other
+    case variants, the twin matches exactly the same. The pattern must therefore contain no
+    upper-case letters; non-ASCII text is searched with IGNORECASE as usual.
+    """
+
+    __slots__ = ("ignorecase", "lowercase")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.ignorecase = lazy_compile(pattern, flags | re.I)
+        self.lowercase = lazy_compile(pattern, flags & ~re.I)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``re.search(pattern, text, re.I)``; on ASCII text the match is on ``text.lower()``."""
+        if text.isascii():
+            return self.lowercase.search(text.lower())
+        return self.ignorecase.search(text)
+
+
 _BY_SOURCE: dict[tuple[str, int], re.Pattern[str]] = {}
 
 

@@ -47,3 +47,14 @@ def test_corrupt_cache_file_is_ignored(fresh_cache: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(lazyre, "_CACHE_FILE", None)
     lazyre.use_cache_dir(fresh_cache)
     assert lazyre.lazy_compile(r"a+b").fullmatch("aaab")
+
+
+def test_caseless_pattern_matches_like_ignorecase() -> None:
+    pattern = r"\b(?:best practices?|all of)\b"
+    caseless = lazyre.CaselessPattern(pattern)
+    for text in ("Follow BEST Practice here", "do all of it", "nothing", "Ünïcode: All Of them", "ſome best practices"):
+        expected = re.search(pattern, text, re.I)
+        found = caseless.search(text)
+        assert (found is None) == (expected is None), text
+        if found is not None:
+            assert found.span() == expected.span(), text

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from promptlint.checks.turns import instruction_messages
-from promptlint.lazyre import lazy_compile
+from promptlint.lazyre import CaselessPattern, lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, PromptDocument
 
 SKIP = frozenset({CODE, COMMENT, QUOTE, EXAMPLE, QUOTED})
@@ -122,7 +122,7 @@ NON_DELIVERABLE_UNITS = _words(
     cents k km miles kg lbs calories steps languages language countries country times instances nodes servers
     pods cores gb/s mbps seconds/request percent. pieces people's accounts messages"""
 )
-_REQUEST_CUE_SRC = (
+_REQUEST_CUE = CaselessPattern(
     r"\b(?:the following|all of the|all these|all of these|everything (?:below|i|we|you)|in this session|this session|"
     r"for this session|today|tonight|this week|for this run|this run|in one go|in a single|in one (?:session|run|pass|"
     r"sitting|shot)|each of (?:these|the following)|i need|we need|i want|we want|i'd like|we'd like|i would like|"
@@ -130,17 +130,13 @@ _REQUEST_CUE_SRC = (
     r"help (?:me )?with|work through|every step below|steps? below|end to end|end-to-end|get (?:these|this|all) done|"
     r"bunch of|list of (?:tasks|things)|things (?:i|we) need|can you|could you)\b"
 )
-_REQUEST_CUE = lazy_compile(_REQUEST_CUE_SRC, re.I)
-_REQUEST_CUE_LC = lazy_compile(_REQUEST_CUE_SRC)  # for lower-case ASCII text
-_PARTS_CUE_SRC = (
+_PARTS_CUE = CaselessPattern(
     r"\b(?:include|includes|including|section|sections|fields?|columns?|structure|format|formatted|template|"
     r"containing|consisting|covering|should (?:have|contain|be)|must (?:have|contain|be)|with the following|"
     r"following (?:parts|elements|components|headings|keys|properties|information|details|criteria)|contain|"
     r"contains|comprises?|made up of|looks? like|output|response|answer|reply|return)\b"
 )
-_PARTS_CUE = lazy_compile(_PARTS_CUE_SRC, re.I)
-_PARTS_CUE_LC = lazy_compile(_PARTS_CUE_SRC)  # for lower-case ASCII text
-_RULES_CUE_SRC = (
+_RULES_CUE = CaselessPattern(
     r"\b(?:guidelines?|rules?|conventions?|standards?|best practices?|principles?|style|tone|voice|constraints?|"
     r"requirements?|acceptance|criteria|definition of done|do'?s|don'?ts|restrictions?|limitations?|boundaries|"
     r"polic(?:y|ies)|behaviou?rs?|preferences?|tips?|notes?|checklist|quality|naming|wording|formatting|formats?|"
@@ -150,22 +146,16 @@ _RULES_CUE_SRC = (
     r"expectations?|standards?|things to avoid|mistakes|pitfalls|length|language|persona|identity|purpose|goal|"
     r"context|background|about|overview|project|structure|tech stack|stack|environment|setup|dependencies)\b"
 )
-_RULES_CUE = lazy_compile(_RULES_CUE_SRC, re.I)
-_RULES_CUE_LC = lazy_compile(_RULES_CUE_SRC)  # for lower-case ASCII text
-_PROCEDURE_CUE_SRC = (
+_PROCEDURE_CUE = CaselessPattern(
     r"\b(?:steps?|procedure|process|workflow|in order|sequence|sequentially|phases?|stages?|method|methodology|"
     r"how to|runbook|playbook|algorithm|one by one|order of operations)\b"
 )
-_PROCEDURE_CUE = lazy_compile(_PROCEDURE_CUE_SRC, re.I)
-_PROCEDURE_CUE_LC = lazy_compile(_PROCEDURE_CUE_SRC)  # for lower-case ASCII text
-_CAPABILITY_CUE_SRC = (
+_CAPABILITY_CUE = CaselessPattern(
     r"\b(?:you can|you may|you are able|you're able|capabilit(?:y|ies)|abilities|tools?|you have access|skills?|"
     r"expertise|specialt(?:y|ies)|speciali[sz]ations?|areas?|responsibilit(?:y|ies)|you (?:will )?help|i can|can help|"
     r"you'?re (?:an? )?expert|you are (?:an? )?expert|competenc(?:y|ies)|knowledge|features?|commands?|what you do|"
     r"services|offerings|use cases?|examples? of)\b"
 )
-_CAPABILITY_CUE = lazy_compile(_CAPABILITY_CUE_SRC, re.I)
-_CAPABILITY_CUE_LC = lazy_compile(_CAPABILITY_CUE_SRC)  # for lower-case ASCII text
 _CONDITIONAL = lazy_compile(
     r"(?:if|when|whenever|unless|in case|should the|once the user|once a user|for any|for each (?:request|task|"
     r"question|user|new)|for every (?:request|task|question|new)|each time|every time|any time|anytime|where|after "
@@ -182,7 +172,7 @@ _INVOCATION = lazy_compile(
     r"(?:is|are|gets?) (?:invoked|run|used|triggered|called|applied|activated|selected|executed)",
     re.I,
 )
-_GENERIC_SRC = (
+_GENERIC = CaselessPattern(
     r"\b(?:whenever|every time|each time|any time|as needed|where (?:appropriate|applicable|possible|needed|relevant)|"
     r"if (?:needed|necessary|applicable|appropriate|relevant|possible|any|requested|asked)|when (?:needed|necessary|"
     r"appropriate|relevant|applicable|possible|asked|requested)|as appropriate|when it makes sense|"
@@ -193,8 +183,6 @@ _GENERIC_SRC = (
     r"descriptive|clear|clean|concise|reusable|consistent|idiomatic|modular|maintainable|readable|efficient|"
     r"best practices?|accordingly)\b"
 )
-_GENERIC = lazy_compile(_GENERIC_SRC, re.I)
-_GENERIC_LC = lazy_compile(_GENERIC_SRC)  # for lower-case ASCII text
 _FILLER = lazy_compile(
     r"(?:please|kindly|also|then|and|next|now|finally|lastly|first|firstly|second|secondly|third|thirdly|"
     r"afterwards|additionally|plus|so|ok|okay|just|oh|besides|last|after that|once done|once that's done|"
@@ -351,22 +339,18 @@ def _split_sentences(text: str, base: int) -> list[tuple[int, int]]:
     return out
 
 
-_STRONG_RULES_SRC = (
+_STRONG_RULES = CaselessPattern(
     r"\b(?:guidelines?|rules?|conventions?|principles?|constraints?|requirements?|criteria|standards?|"
     r"best practices?|do'?s|don'?ts|style|tone|polic(?:y|ies)|restrictions?|checklist|notes?|reminders?|"
     r"considerations?|tips?|preferences?|expectations?)\b"
 )
-_STRONG_RULES = lazy_compile(_STRONG_RULES_SRC, re.I)
-_STRONG_RULES_LC = lazy_compile(_STRONG_RULES_SRC)  # for lower-case ASCII text
-_STRONG_REQUEST_SRC = (
+_STRONG_REQUEST = CaselessPattern(
     r"\b(?:all of the following|all of these|everything (?:below|i|we)|in this session|this session|today|"
     r"tonight|this week|this run|in one go|in a single|in one (?:session|run|pass|sitting|shot)|i need(?! to\b)|"
     r"we need(?! to\b)|i want(?! to\b)|we want(?! to\b)|i'd like|we'd like|i would like|deliverables?|to-?dos?|"
     r"tasks? for|objectives? for|need(?:s)? (?:done|help)|help (?:me )?with|work through|every step below|"
     r"steps? below|end to end|end-to-end|bunch of|things (?:i|we) need)\b"
 )
-_STRONG_REQUEST = lazy_compile(_STRONG_REQUEST_SRC, re.I)
-_STRONG_REQUEST_LC = lazy_compile(_STRONG_REQUEST_SRC)  # for lower-case ASCII text
 
 
 _REQUEST_HEADING = lazy_compile(
@@ -375,22 +359,20 @@ _REQUEST_HEADING = lazy_compile(
     r"this sprint|you))?(?: today)?[ \t:]*$",
     re.I,
 )
-_EXAMPLE_HEADING_SRC = (
+_EXAMPLE_HEADING = CaselessPattern(
     r"^(?:user|assistant|system|human|ai|bot|model|input|output)[ \t:]*$|\b(?:examples?|samples?|demos?|"
     r"illustrations?|transcripts?|few-shot|sample (?:input|output)|example (?:input|output)|knowledge|"
     r"appendix|references?|glossary|definitions?|faq)\b"
 )
-_EXAMPLE_HEADING = lazy_compile(_EXAMPLE_HEADING_SRC, re.I)
-_EXAMPLE_HEADING_LC = lazy_compile(_EXAMPLE_HEADING_SRC)  # for lower-case ASCII text
 _BARE_REQUEST = lazy_compile(
     r"(?:(?:please |kindly |now |so |could you |can you )+[a-z-]+(?: up| together)?(?: (?:the following|these|all of "
     r"these|all of the following|the following items|all of this|everything below))?|[a-z-]+(?: up| together)? "
     r"(?:the following|these|all of these|all of the following|the following items|all of this|everything below))"
     r"[ \t]*:$"
 )
-_ALL_OF_SRC = r"\b(?:following|these|all of|everything|below|deliverables|items|complete|entire|full|whole|each of)\b"
-_ALL_OF = lazy_compile(_ALL_OF_SRC, re.I)
-_ALL_OF_LC = lazy_compile(_ALL_OF_SRC)  # for lower-case ASCII text
+_ALL_OF = CaselessPattern(
+    r"\b(?:following|these|all of|everything|below|deliverables|items|complete|entire|full|whole|each of)\b"
+)
 _LIST_OF_WORK = lazy_compile(r"\b(?:all of the following|the following (?:deliverables|items|tasks|things|work))\b")
 _CRITERIA = lazy_compile(r"\b(?:if|when|unless|whether|true|false|met|satisfied|hold|holds|apply|applies)\b")
 _NOT_REQUEST_END = lazy_compile(
@@ -401,12 +383,6 @@ _NOT_REQUEST_END = lazy_compile(
 def _sentences_of(text: str) -> list[str]:
     """Lower-cased sentences of a text (split on the original case)."""
     return [text[s:e].strip().lower() for s, e in _split_sentences(text, 0) if text[s:e].strip()]
-
-
-def _low_search(ci, lc, low: str):
-    """``ci.search(low)`` on lower-case text: ``lc`` (the same pattern without IGNORECASE) is much faster and
-    matches the same on ASCII text, whose lower-case form has no other case variants."""
-    return (lc if low.isascii() else ci).search(low)
 
 
 @lru_cache(maxsize=4096)
@@ -421,19 +397,19 @@ def _heading_list_context(head_l: str) -> tuple[str, bool]:
     if head_l:
         if _REQUEST_HEADING.match(head_l):
             return REQUEST, False
-        if _low_search(_EXAMPLE_HEADING, _EXAMPLE_HEADING_LC, head_l):
+        if _EXAMPLE_HEADING.search(head_l):
             return EXAMPLE_CTX, False
-        if _low_search(_PROCEDURE_CUE, _PROCEDURE_CUE_LC, head_l):
+        if _PROCEDURE_CUE.search(head_l):
             return PROCEDURE, False
-        if _low_search(_CAPABILITY_CUE, _CAPABILITY_CUE_LC, head_l):
+        if _CAPABILITY_CUE.search(head_l):
             return CAPABILITY, False
-        if _low_search(_STRONG_RULES, _STRONG_RULES_LC, head_l) or _low_search(_RULES_CUE, _RULES_CUE_LC, head_l):
+        if _STRONG_RULES.search(head_l) or _RULES_CUE.search(head_l):
             return RULES, False
     return PLAIN, False
 
 
 def _framed(x: str) -> bool:
-    return bool(_low_search(_STRONG_REQUEST, _STRONG_REQUEST_LC, x)) and not _CRITERIA.search(x)
+    return bool(_STRONG_REQUEST.search(x)) and not _CRITERIA.search(x)
 
 
 @lru_cache(maxsize=2048)
@@ -457,15 +433,11 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
         return REQUEST, False
     if last:
         produce = _has_produce_verb(last)
-        if _low_search(_CAPABILITY_CUE, _CAPABILITY_CUE_LC, last) and not _has_produce_lead(last):
+        if _CAPABILITY_CUE.search(last) and not _has_produce_lead(last):
             return CAPABILITY, False
-        if (
-            _low_search(_PARTS_CUE, _PARTS_CUE_LC, last)
-            and not _LIST_OF_WORK.search(last)
-            and (produce or not _low_search(_REQUEST_CUE, _REQUEST_CUE_LC, last))
-        ):
+        if _PARTS_CUE.search(last) and not _LIST_OF_WORK.search(last) and (produce or not _REQUEST_CUE.search(last)):
             return PARTS, False
-        if _low_search(_STRONG_RULES, _STRONG_RULES_LC, last):
+        if _STRONG_RULES.search(last):
             return RULES, False
         framed = any(_framed(x) for x in sentences)
         if any(_has_produce_lead(x) and _framed(x) for x in sentences):
@@ -475,7 +447,7 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
         if (
             last.endswith(":")
             and _has_produce_lead(last)
-            and _low_search(_ALL_OF, _ALL_OF_LC, last)
+            and _ALL_OF.search(last)
             and not _NOT_REQUEST_END.search(last)
         ):
             return REQUEST, False
@@ -483,7 +455,7 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
             return REQUEST, False
         if last.endswith(":") and _has_produce_lead(last):
             return PARTS, False  # "Build the signup form:" then its parts or criteria
-        if _low_search(_PROCEDURE_CUE, _PROCEDURE_CUE_LC, last):
+        if _PROCEDURE_CUE.search(last):
             return PROCEDURE, False
     return _heading_list_context(head_l)
 
@@ -721,8 +693,6 @@ def _vote(units: list[Unit]) -> None:
 
 def _generic(text: str) -> bool:
     """True when the text is a standing rule ("whenever", "always", "clean", "every new ..."): ``_GENERIC``."""
-    if text.isascii():
-        return _GENERIC_LC.search(text.lower()) is not None
     return _GENERIC.search(text) is not None
 
 
