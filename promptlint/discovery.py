@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptlint.globs import compile_glob, match_any, match_path
+from promptlint.globs import compile_glob, match_any, match_path, pattern_set
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def discover(
     problems: list[tuple[str, str]] = []
     root_rules = _read_gitignore(root, "") if respect_gitignore else []
 
-    def add(path: Path, given: str | None, explicit: bool, real: str | None = None) -> None:
+    def add(path: Path | str, given: str | None, explicit: bool, real: str | None = None) -> None:
         if real is None:
             try:
                 real = os.path.realpath(path)
@@ -164,8 +164,9 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
     visited: set[tuple[int, int]] = set()
     # Like ruff, a directory named on the command line is walked even when excluded (unless
     # --force-exclude): exclude patterns apply to what lies below it, not to it or its parents.
-    top_rel = _relative(Path(top), root)
-    below = 0 if top_rel in ("", ".") else len(top_rel)
+    # Each directory is checked when the walk enters it, so a file's own path is all that is left.
+    included, excluded = pattern_set(include), pattern_set(exclude)
+    sep = os.sep
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         here = Path(dirpath)
         try:
@@ -190,7 +191,7 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
         kept = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
-            if match_any(exclude, rel, below):
+            if excluded.match(rel):  # its parents were checked on the way down
                 continue
             if respect_gitignore and _git_ignored(rules, rel, True):
                 continue
@@ -204,16 +205,18 @@ def _walk(top, root, cwd, include, exclude, root_rules, respect_gitignore, add) 
         shown = "" if shown == "." else shown + "/"
         for f in sorted(filenames):
             rel = f"{rel_dir}/{f}" if rel_dir else f
-            if not is_included(rel, include) or match_any(exclude, rel, below):
+            # This directory and its parents passed the exclude check on the way down.
+            if not included.match(rel) or excluded.match(rel):
                 continue
             if respect_gitignore and _git_ignored(rules, rel, False):
                 continue
             if real_dir is None:  # one realpath per directory; only symlinked files need their own
                 try:
                     real_dir = os.path.realpath(dirpath)
+                    real_dir = real_dir if real_dir.endswith(sep) else real_dir + sep
                     with os.scandir(dirpath) as entries:
                         links = {e.name for e in entries if e.is_symlink()}
                 except (OSError, RuntimeError):
                     real_dir, links = "", None
-            real = os.path.join(real_dir, f) if real_dir and links is not None and f not in links else None
-            add(here / f, shown + f, False, real)
+            real = real_dir + f if real_dir and links is not None and f not in links else None
+            add(os.path.join(dirpath, f) if real is None else "", shown + f, False, real)

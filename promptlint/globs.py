@@ -72,10 +72,44 @@ def match(pattern: str, relpath: str) -> bool:
     return compile_glob(pattern).match(relpath) is not None
 
 
+def _name_only(pattern: str) -> bool:
+    """True when a glob can only ever match the last name of a path: no slash, no ``**``, no class
+    (a class could hold a slash)."""
+    return "/" not in pattern.rstrip("/") and "**" not in pattern and "[" not in pattern
+
+
+class _PatternSet:
+    """A pattern list as two regexes: the name-only globs against the last name of a path (cheap),
+    the rest against the whole path, exactly as :func:`compile_glob` would match them."""
+
+    __slots__ = ("_names", "_paths")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        names, paths = [], []
+        for pattern in patterns:
+            for pat in _expand_braces(pattern.strip()):
+                if _name_only(pat):
+                    names.append(_translate(pat.rstrip("/")))
+                else:
+                    paths.append(compile_glob(pat).pattern)
+        self._names = re.compile("(?:" + "|".join(names) + r")\Z") if names else None
+        self._paths = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
+
+    def match(self, relpath: str) -> bool:
+        if self._names is not None and self._names.match(relpath, relpath.rfind("/") + 1):
+            return True
+        return self._paths is not None and self._paths.match(relpath) is not None
+
+
 @lru_cache(maxsize=256)
-def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a whole pattern list (each glob compiled as by :func:`compile_glob`)."""
-    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns) or "(?!)")
+def _combined(patterns: tuple[str, ...]) -> _PatternSet:
+    return _PatternSet(patterns)
+
+
+def pattern_set(patterns: list[str]) -> _PatternSet:
+    """One matcher for a whole pattern list (each glob as by :func:`compile_glob`); its ``match``
+    tests the path itself, not its parents."""
+    return _combined(tuple(patterns))
 
 
 def match_any(patterns: list[str], relpath: str, start: int = 0) -> bool:
@@ -84,12 +118,12 @@ def match_any(patterns: list[str], relpath: str, start: int = 0) -> bool:
     combined = _combined(tuple(patterns))
     end = relpath.find("/", start + 1 if start else 0)
     while end != -1:
-        if combined.match(relpath, 0, end):
+        if combined.match(relpath[:end]):
             return True
         end = relpath.find("/", end + 1)
-    return combined.match(relpath) is not None
+    return combined.match(relpath)
 
 
 def match_path(patterns: list[str], relpath: str) -> bool:
     """True when any pattern matches the path itself (not its parents)."""
-    return _combined(tuple(patterns)).match(relpath) is not None
+    return _combined(tuple(patterns)).match(relpath)
