@@ -53,6 +53,9 @@ class Example:
     encoding: str = "utf-8"
 
 
+_CHECKS: dict[str, tuple[Any, str]] = {}  # "module:function" -> (module, function name), once imported
+
+
 @dataclass
 class Rule:
     """One rule of the catalog."""
@@ -90,11 +93,14 @@ class Rule:
             return pattern_check
         if not self.check:
             return None
-        module_name, _, func = self.check.partition(":")
-        module = sys.modules.get(module_name)  # imported already: skip importlib's machinery
-        if module is None:
-            module = importlib.import_module(module_name)
-        return getattr(module, func)
+        found = _CHECKS.get(self.check)
+        if found is None:
+            module_name, _, func = self.check.partition(":")
+            module = sys.modules.get(module_name)  # imported already: skip importlib's machinery
+            if module is None:
+                module = importlib.import_module(module_name)
+            found = _CHECKS[self.check] = (module, func)
+        return getattr(*found)  # looked up each time: the function may be replaced (tests patch it)
 
     def render_markdown(self) -> str:
         """The rule's documentation as Markdown, as shown by ``promptlint rule CODE``."""

@@ -208,12 +208,10 @@ def lint_text(
             _file_finding(settings, problem.code, display, problem.message, problem.line, problem.column)
         )
     result.documents = loaded.documents
+    plan = _plan(settings, enabled) if loaded.documents else ()
     for doc in loaded.documents:
         doc.path = display
-        for code in sorted(enabled):
-            rule = settings.rules[code]
-            if rule.scope != "document":
-                continue
+        for code, rule in plan:
             ctx = RuleContext(rule, settings.params.get(code, rule.parameters), doc, display)
             try:
                 check = rule.load_check()
@@ -223,9 +221,26 @@ def lint_text(
                 result.internal_error = True
                 result.findings.append(_internal(settings, display, f"rule {code}", exc))
                 continue
-            result.findings.extend(_doc_suppressed(doc, ctx.findings, text))
+            if ctx.findings:
+                result.findings.extend(_doc_suppressed(doc, ctx.findings, text))
     result.findings = _one_per_line(_filter(result.findings, text, settings, enabled), settings)
     return result
+
+
+_PLANS: dict[tuple[int, frozenset[str]], tuple[Settings, tuple[tuple[str, Rule], ...]]] = {}
+
+
+def _plan(settings: Settings, enabled: set[str]) -> tuple[tuple[str, Rule], ...]:
+    """The enabled document rules in code order (kept per settings object and selection)."""
+    key = (id(settings), frozenset(enabled))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    plan = tuple((code, rule) for code in sorted(enabled) if (rule := settings.rules[code]).scope == "document")
+    if len(_PLANS) > 16:
+        _PLANS.clear()
+    _PLANS[key] = (settings, plan)
+    return plan
 
 
 def _doc_suppressed(doc: PromptDocument, findings: list[Finding], text: str) -> list[Finding]:

@@ -44,6 +44,22 @@ def test_constraint_fields_and_offsets():
     assert c.sentence == "Output the cleaned rows as CSV with a header row."
 
 
+def test_a_repeated_sentence_is_analysed_once_and_placed_where_it_is(monkeypatch: pytest.MonkeyPatch):
+    constraints._PENDING_CACHE.clear()
+    calls = []
+    real = constraints._pending_uncached
+    monkeypatch.setattr(constraints, "_pending_uncached", lambda sent: calls.append(sent.text) or real(sent))
+    sentence = "Output the cleaned rows as CSV."
+    first = extract_constraints(f"You clean CRM exports.\n\n{sentence}\n")
+    text = f"Be brief.\n\n{sentence}\n\nNever answer as YAML.\n\n{sentence}\n"
+    again = extract_constraints(text)
+    assert calls.count(sentence) == 1  # the other three come from the cache
+    assert [(c.kind, c.value) for c in first] == [("format", "csv")]
+    assert [(c.kind, c.value) for c in again if c.value == "csv"] == [("format", "csv")] * 2
+    assert [text[c.start : c.end] for c in again if c.value == "csv"] == [sentence] * 2
+    assert again[0].start == text.index(sentence) and again[-1].start == text.rindex(sentence)
+
+
 def test_wrapped_lines_form_one_sentence_with_file_offsets():
     text = "Output the cleaned rows as CSV with a header row, followed by a short list of the\nrow ids you dropped."
     (c,) = extract_constraints(text)

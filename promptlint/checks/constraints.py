@@ -1895,8 +1895,24 @@ _ANY_WORDS = (
 _Pending = tuple[str, str, str | Callable[[], str | None]]
 
 
+# Prompts repeat sentences (templates, shared boilerplate): the analysis of a sentence depends only on
+# these fields, never on where the sentence is, so it is kept per process for a bounded number.
+_PENDING_CACHE: dict[tuple[str, str | None, bool, int, str | None], list[_Pending]] = {}
+_PENDING_CACHE_MAX = 8192
+
+
 def _analyse_pending(sent: _Sentence) -> list[_Pending]:
     """The sentence's constraints with their subjects left to compute (see ``_resolve``)."""
+    key = (sent.text, sent.context, sent.conditional, sent.index, sent.heading)
+    found = _PENDING_CACHE.get(key)
+    if found is None:
+        if len(_PENDING_CACHE) >= _PENDING_CACHE_MAX:
+            _PENDING_CACHE.clear()
+        found = _PENDING_CACHE[key] = _pending_uncached(sent)
+    return found
+
+
+def _pending_uncached(sent: _Sentence) -> list[_Pending]:
     if sent.conditional:
         return []
     low0 = sent.text.lower()
