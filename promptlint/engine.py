@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,23 +143,48 @@ def read_text(path: str, limit: int) -> tuple[str | None, str | None, str | None
     return text, unreadable, warning
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_up_to(fd: int, count: int) -> bytes:
+    """Up to ``count`` bytes from ``fd``, fewer only at the end of the file."""
+    data = os.read(fd, count)
+    if not data or len(data) == count:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < count:
+        more = os.read(fd, count - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
 def _read(path: str, limit: int) -> tuple[str | None, str | None, str | None, tuple[int, int, str] | None]:
     """:func:`read_text` plus the stamp (size, mtime, SHA-256) of a file that was read whole."""
     try:
-        st = os.stat(path)
-        size = st.st_size
-        if size > limit:
-            return (
-                None,
-                f"file is too large ({size / 1048576:.1f} MB > {limit / 1048576:.1f} MB limit), skipped",
-                None,
-                None,
-            )
-        with open(path, "rb") as fh:
-            # Read what stat promised (+1 to notice growth): read(limit) would allocate the whole limit.
-            data = fh.read(size + 1)
-            if len(data) > size:  # the file grew since stat: read on, up to the limit
-                data += fh.read(limit + 1 - len(data))
+        # A bare descriptor: four system calls, no buffered file object (most prompt files are small).
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            st = os.fstat(fd)
+            size = st.st_size
+            if size > limit:
+                return (
+                    None,
+                    f"file is too large ({size / 1048576:.1f} MB > {limit / 1048576:.1f} MB limit), skipped",
+                    None,
+                    None,
+                )
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, "Is a directory")
+            # Read what fstat promised (+1 to notice growth): reading the whole limit would allocate it.
+            data = _read_up_to(fd, size + 1)
+            if len(data) > size:  # the file grew since fstat: read on, up to the limit
+                data += _read_up_to(fd, limit + 1 - len(data))
+        finally:
+            os.close(fd)
     except (OSError, RuntimeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         return None, f"cannot read file: {reason}", None, None

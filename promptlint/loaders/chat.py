@@ -1126,6 +1126,14 @@ def _yaml_printable(ch: str) -> bool:
     )
 
 
+# Characters outside YAML's printable set (the ranges of ``_yaml_printable``), and for single-quoted
+# and block scalars also the line breaks they cannot hold.
+_PRINTABLE = "\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_NOT_PRINTABLE = re.compile(f"[^\t\n{_PRINTABLE}]")
+_NOT_SINGLE = re.compile(f"[^\t{_PRINTABLE}]|[\u2028\u2029]")
+_NOT_BLOCK = re.compile(f"[^\t\n{_PRINTABLE}]|[\u2028\u2029]")
+
+
 def yaml_double_quoted(s: str) -> str:
     """Render ``s`` as a one-line, JSON-compatible YAML double-quoted scalar."""
     out = ['"']
@@ -1151,7 +1159,7 @@ def yaml_double_quoted(s: str) -> str:
 def _plain_ok(s: str, flow: bool) -> bool:
     if not s or s != s.strip() or any(ch in _YAML_BREAK_CHARS or ch == "\t" for ch in s):
         return False
-    if not all(_yaml_printable(ch) for ch in s):
+    if _NOT_PRINTABLE.search(s):
         return False
     try:
         if flow:
@@ -1162,11 +1170,11 @@ def _plain_ok(s: str, flow: bool) -> bool:
 
 
 def _single_ok(s: str) -> bool:
-    return all(_yaml_printable(ch) and ch not in _YAML_BREAK_CHARS for ch in s)
+    return _NOT_SINGLE.search(s) is None
 
 
 def _block_ok(s: str) -> bool:
-    return bool(s.strip()) and all(_yaml_printable(ch) and ch not in "\r\x85\u2028\u2029" for ch in s)
+    return bool(s.strip()) and _NOT_BLOCK.search(s) is None
 
 
 def _region_edit(text: str, ref: YamlScalarRef, rendered: str) -> list[Edit]:
