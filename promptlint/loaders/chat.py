@@ -82,6 +82,7 @@ _SCALAR_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "timestamp", "binary")
 )
 _BREAKS = "\r\n\x85\u2028\u2029"
+_BREAK_AT = re.compile("[\r\n\x85\u2028\u2029]")
 
 _ROLE_KEY = re.compile(r"""(?:^|[\s{,"'])role["']?\s*:""", re.M)
 _CONTENT_KEY = re.compile(r"""(?:^|[\s{,"'])(?:content|parts)["']?\s*:""", re.M)
@@ -801,9 +802,8 @@ def _scan_block(text: str, start: int, parent_indent: int, b: _MapBuilder) -> _B
         for pos, value in breaks:
             b.mapped(value, pos)
         leading_non_space = peek(p) not in " \t"
-        q = p
-        while q < n and text[q] not in _BREAKS:
-            q += 1
+        m = _BREAK_AT.search(text, p)
+        q = m.start() if m else n
         b.exact(text[p:q], p)
         p = q
         length, value = _brk(text, p)
