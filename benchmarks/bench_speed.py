@@ -7,7 +7,8 @@ Run by hand from the repository root (not a unit test):
 It measures, with medians over several runs:
 
 1. ``promptlint check one.md`` against ``python -c "import click"`` (pre-commit latency);
-2. 10 000 generated prompt files (Markdown/YAML mix), cold (empty cache) and warm (cached);
+2. 10 000 generated prompt files (Markdown/YAML mix), cold (empty cache) and warm (cached), and
+   10 000 files whose sentences never repeat (cold);
 3. a large Python tree (default: the standard library) against ``ruff check --select ALL``,
    cold (no cache) and warm;
 4. peak memory (max RSS) of the largest promptlint run.
@@ -82,6 +83,92 @@ def _make_corpus(root: Path, count: int) -> None:
         else:
             (folder / f"p{i:05d}.prompt.yml").write_text(
                 f"name: p{i}\nmessages:\n  - role: system\n    content: |\n      {body}\n"
+                f"  - role: user\n    content: '{{{{input}}}}'\n",
+                encoding="utf-8",
+            )
+
+
+# Slot-filled sentences for a corpus whose text does not repeat: the template corpus above reuses
+# eight sentences, which the per-process sentence memo of the constraint rule makes cheap.
+_NOUNS = [
+    "report",
+    "summary",
+    "answer",
+    "reply",
+    "email",
+    "table",
+    "list",
+    "plan",
+    "review",
+    "outline",
+    "brief",
+    "note",
+    "memo",
+    "digest",
+]
+_TOPICS = [
+    "billing",
+    "refunds",
+    "onboarding",
+    "pricing",
+    "outages",
+    "invoices",
+    "shipping",
+    "returns",
+    "security",
+    "privacy",
+    "travel",
+]
+_FORMATS = ["JSON", "YAML", "CSV", "a markdown table", "plain text", "XML", "bullet points"]
+_LANGUAGES = ["English", "Spanish", "French", "German", "Japanese"]
+_TONES = ["friendly", "formal", "casual", "concise", "warm", "neutral"]
+_VERBS = [
+    "Write",
+    "Draft",
+    "Summarise",
+    "Review",
+    "List",
+    "Compare",
+    "Explain",
+    "Translate",
+    "Classify",
+    "Extract",
+    "Check",
+    "Outline",
+]
+
+
+def _unique_sentence(rng: random.Random) -> str:
+    noun, topic, n = rng.choice(_NOUNS), rng.choice(_TOPICS), rng.randint(2, 400)
+    return rng.choice(
+        [
+            f"Return the {noun} about {topic} as {rng.choice(_FORMATS)}.",
+            f"Keep the {noun} under {n} words.",
+            f"Reply in {rng.choice(_LANGUAGES)} when the customer asks about {topic}.",
+            f"Use a {rng.choice(_TONES)} tone for every {noun} on {topic}.",
+            f"{rng.choice(_VERBS)} the {noun} for the {topic} team and cite ticket {n}.",
+            f"Never mention {topic} unless the user brings up {rng.choice(_TOPICS)} first.",
+            f"If the {noun} is longer than {n} lines, split it into {rng.randint(2, 9)} parts.",
+            f"You are an assistant for the {topic} desk of a company with {n} staff.",
+            f"Answer in {rng.randint(1, 6)} short paragraphs and mention the {noun}.",
+        ]
+    )
+
+
+def _make_unique_corpus(root: Path, count: int) -> None:
+    rng = random.Random(11)
+    for i in range(count):
+        folder = root / "prompts" / f"team{i % 50:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        body = " ".join(_unique_sentence(rng) for _ in range(rng.randint(3, 8)))
+        items = [f"- {_unique_sentence(rng)}" for _ in range(rng.randint(0, 5))]
+        if i % 2:
+            text = f"# Prompt {i}\n\n{body}\n\n" + "\n".join(items) + "\n"
+            (folder / f"p{i:05d}.md").write_text(text, encoding="utf-8")
+        else:
+            lines = "".join(f"      {item}\n" for item in items)
+            (folder / f"p{i:05d}.prompt.yml").write_text(
+                f"name: p{i}\nmessages:\n  - role: system\n    content: |\n      {body}\n{lines}"
                 f"  - role: user\n    content: '{{{{input}}}}'\n",
                 encoding="utf-8",
             )
@@ -162,6 +249,22 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(
             (f"{args.files} prompt files, warm", f"{warm:.2f} s", f"{warm / cold:.2f} x cold", "target <= 0.2x cold")
+        )
+        unique = work / "unique"
+        _make_unique_corpus(unique, args.files)
+        unique_cold = _median(
+            [*PROMPTLINT, "check", "--exit-zero", "."],
+            unique,
+            cold_runs,
+            before=lambda: shutil.rmtree(unique / ".promptlint_cache", ignore_errors=True),
+        )
+        rows.append(
+            (
+                f"{args.files} prompt files, text that never repeats, cold",
+                f"{unique_cold:.2f} s",
+                f"{args.files / unique_cold:.0f} files/s",
+                "(no target; sentence memo does not help)",
+            )
         )
 
         # 3. A Python tree against ruff.
