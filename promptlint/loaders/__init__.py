@@ -41,9 +41,15 @@ def format_for(filename: str) -> str:
     return "text"
 
 
+_MODULES: dict[str, tuple[object, str]] = {}  # "module:function" -> (imported module, function name)
+
+
 def loader_for(filename: str) -> Callable[[str, str], LoadResult | None]:
     """The load function for a file name."""
     fmt = format_for(filename)
     target = next(t for f, _, t in FORMATS if f == fmt)
-    module_name, func = target.split(":")
-    return getattr(importlib.import_module(module_name), func)
+    found = _MODULES.get(target)
+    if found is None:
+        module_name, func = target.split(":")
+        found = _MODULES[target] = (importlib.import_module(module_name), func)
+    return getattr(*found)  # looked up each time: a test may replace the function
