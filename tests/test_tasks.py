@@ -472,3 +472,75 @@ def test_parsing_is_linear_on_large_prompts():
     start = time.perf_counter()
     T.task_load(doc)
     assert time.perf_counter() - start < 5
+
+
+def _first_letters(pattern) -> set[str] | None:
+    """The literal first characters of an anchored pattern's alternatives (None: some alternative opens otherwise)."""
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def firsts(data) -> set[str] | None:
+        for op, av in data:
+            if op is C.LITERAL:
+                return {chr(av)}
+            if op is C.SUBPATTERN:
+                return firsts(av[3].data)
+            if op is C.BRANCH:
+                out: set[str] = set()
+                for branch in av[1]:
+                    f = firsts(branch.data)
+                    if f is None:
+                        return None
+                    out |= f
+                return out
+            return None
+        return None
+
+    return firsts(_parser.parse(pattern._pattern, pattern._flags).data)
+
+
+def test_first_letter_prechecks_match_their_patterns():
+    from promptlint.checks import task_parse as P
+
+    pairs = [
+        (P._CONDITIONAL, P._CONDITIONAL_FIRST),
+        (P._FILLER, P._FILLER_FIRST),
+        (P._REQUEST_PREFIX, P._REQUEST_PREFIX_FIRST),
+        (P._INVOCATION, P._INVOCATION_FIRST),
+        (T._SEQ_MARK, T._SEQ_MARK_FIRST),
+    ]
+    for pattern, first in pairs:
+        letters = _first_letters(pattern)
+        assert letters is not None and {c.lower() for c in first} == letters
+        for c in map(chr, range(128)):  # an ASCII first character outside the set never matches
+            if c not in first:
+                assert pattern.match(c + "f the user asks") is None
+
+
+def test_after_abbreviation_matches_regex():
+    import itertools
+
+    from promptlint.checks.task_parse import _ABBREV, _after_abbreviation
+
+    pieces = ["".join(p) for n in range(5) for p in itertools.product("eg.tcs 1_\nſK", repeat=n)]
+    pieces += ["e.g", "i.e", "etc", "Mrs", "approx", "x approx", "xapprox", "incl", "Fig", "pp", "al", "no", "A", "1"]
+    for piece in pieces:
+        assert _after_abbreviation(piece) == (_ABBREV.search(piece) is not None), piece
+
+
+def test_find_topics_joins_transitively():
+    texts = ["Write the marathon plan", "Book the hotel", "Fix the login bug", "Plan the marathon diet"]
+    tasks = [T.Task(text=t, line=i + 1, verb="", obj="", unit=None) for i, t in enumerate(texts)]  # type: ignore[arg-type]
+    topics = T.find_topics(tasks)
+    assert [t.members for t in topics] == [[1, 4], [2], [3]]
+
+
+def test_topic_name_tie_goes_to_the_first_domain(monkeypatch):
+    tasks = [
+        T.Task(text=t, line=i + 1, verb="", obj="", unit=None)
+        for i, t in enumerate(["Write the marathon plan", "Book the marathon trip"])
+    ]  # type: ignore[arg-type]
+    for order in (["travel", "people"], ["people", "travel"]):
+        monkeypatch.setattr(T, "_domain", lambda t, order=order: order[t.line - 1])
+        (topic,) = T.find_topics(tasks)
+        assert topic.domain == order[0]

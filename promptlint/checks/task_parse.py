@@ -231,7 +231,7 @@ _PREP_STOP = _words(
 )
 
 
-_STEP_FIRST = frozenset("#*_sSpPtT")
+_STEP_FIRST = frozenset("sSpPtT")  # first letters of a step without markup
 _ITEM_FIRST = frozenset("-*+•‣▪◦●(")
 _CHECKBOX = lazy_compile(r"^\[[ xX]\][ \t]*")
 _LOWER_WORD = lazy_compile(r"[a-z][a-z-]*")
@@ -304,9 +304,12 @@ class Task:
 
 def _clean(text: str) -> str:
     """Collapse whitespace and drop Markdown emphasis, checkboxes and link syntax."""
-    text = text.replace("**", "").replace("__", "").replace("`", "")
+    if "*" in text or "_" in text or "`" in text:
+        text = text.replace("**", "").replace("__", "").replace("`", "")
     if text.startswith("["):
         text = _CHECKBOX.sub("", text)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # single-spaced already: the only printable whitespace is " "
     return " ".join(text.split())
 
 
@@ -323,20 +326,37 @@ def _heading_of(content: str) -> str | None:
     return None
 
 
-def _split_sentences(text: str, base: int) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a paragraph starting at ``base``."""
+@lru_cache(maxsize=1024)
+def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) offsets of the sentences of a paragraph (cached: a paragraph is split again as a lead-in)."""
     out = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREV.search(text[max(pos, m.start() - 8) : m.start()]):
+        if _after_abbreviation(text[max(pos, m.start() - 8) : m.start()]):
             continue
-        out.append((base + pos, base + m.end()))
+        out.append((pos, m.end()))
         pos = m.end()
         while pos < len(text) and text[pos] in " \t":
             pos += 1
     if pos < len(text):
-        out.append((base + pos, base + len(text)))
-    return out
+        out.append((pos, len(text)))
+    return tuple(out)
+
+
+_ABBREVIATIONS = _words("etc vs mr mrs ms dr no st approx incl cf fig p pp al")  # as in ``_ABBREV``
+_WORD_RUN = lazy_compile(r"\w*")
+
+
+def _after_abbreviation(piece: str) -> bool:
+    """``_ABBREV.search(piece)``: the text ends with an abbreviation ("e.g", "etc", "Dr") or an initial ("J").
+
+    On ASCII text that is its last word (a run of word characters) being one letter or an abbreviation;
+    "e.g" and "i.e" end in a one-letter word.
+    """
+    if not piece.isascii() or piece.endswith("\n"):
+        return _ABBREV.search(piece) is not None
+    word = _WORD_RUN.match(piece[::-1]).group()  # the last word, reversed
+    return (len(word) == 1 and word.isalpha()) or word[::-1].lower() in _ABBREVIATIONS
 
 
 _STRONG_RULES = CaselessPattern(
@@ -382,7 +402,7 @@ _NOT_REQUEST_END = lazy_compile(
 
 def _sentences_of(text: str) -> list[str]:
     """Lower-cased sentences of a text (split on the original case)."""
-    return [text[s:e].strip().lower() for s, e in _split_sentences(text, 0) if text[s:e].strip()]
+    return [text[s:e].strip().lower() for s, e in _split_sentences(text) if text[s:e].strip()]
 
 
 @lru_cache(maxsize=4096)
@@ -432,17 +452,19 @@ def _classify_context(heading: str, lead: str) -> tuple[str, bool]:
     if last and _REQUEST_HEADING.match(last):
         return REQUEST, False
     if last:
-        produce = _has_produce_verb(last)
         if _CAPABILITY_CUE.search(last) and not _has_produce_lead(last):
             return CAPABILITY, False
-        if _PARTS_CUE.search(last) and not _LIST_OF_WORK.search(last) and (produce or not _REQUEST_CUE.search(last)):
+        if (
+            _PARTS_CUE.search(last)
+            and not _LIST_OF_WORK.search(last)
+            and (_has_produce_verb(last) or not _REQUEST_CUE.search(last))
+        ):
             return PARTS, False
         if _STRONG_RULES.search(last):
             return RULES, False
-        framed = any(_framed(x) for x in sentences)
         if any(_has_produce_lead(x) and _framed(x) for x in sentences):
             return REQUEST, False  # "Rebuild the pipeline by performing every step below, in a single run."
-        if last.endswith(":") and framed and not _NOT_REQUEST_END.search(last):
+        if last.endswith(":") and any(_framed(x) for x in sentences) and not _NOT_REQUEST_END.search(last):
             return REQUEST, False
         if (
             last.endswith(":")
@@ -482,17 +504,17 @@ def _has_produce_lead(text: str) -> bool:
 @lru_cache(maxsize=8192)
 def _strip_lead(text: str) -> str:
     """Drop fillers ("Please", "Also", "Then") and request prefixes ("I need you to") from a unit's start."""
-    m = _INVOCATION.match(text)
+    m = _INVOCATION.match(text) if _may_open(text, _INVOCATION_FIRST) else None
     if m:
         comma = text.find(",", m.end())
         text = text[comma + 1 :].lstrip() if comma != -1 and comma - m.end() < 30 else text[m.end() :].lstrip()
     prev = None
     while prev != text:
         prev = text
-        m = _FILLER.match(text)
+        m = _FILLER.match(text) if _may_open(text, _FILLER_FIRST) else None
         if m and m.end() > 0:
             text = text[m.end() :]
-        m = _REQUEST_PREFIX.match(text)
+        m = _REQUEST_PREFIX.match(text) if _may_open(text, _REQUEST_PREFIX_FIRST) else None
         if m and m.end() > 0:
             text = text[m.end() :]
     return text
@@ -528,24 +550,12 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         nonlocal para, lead, block, para_block
         if not para:
             return
-        start = para[0][0]
-        joined = " ".join([content for _, content in para])
+        joined = para[0][1] if len(para) == 1 else " ".join([content for _, content in para])
         block += 1
         para_block = block
-        # Sentences: compute offsets against the original lines for line numbers.
-        offsets = _para_offsets(para)
-        cond_para = False
-        for k, (s, e) in enumerate(_split_sentences(joined, 0)):
-            sentence = joined[s:e].strip()
-            if not sentence:
-                continue
-            off = offsets(s)
-            if k == 0 and _CONDITIONAL.match(sentence) and not _INVOCATION.match(sentence):
-                cond_para = sentence.rstrip().endswith(":")
-            _inline_or_sentence(doc, mi, units, sentence, off, block, heading, cond_para)
+        _para_units(doc, mi, units, para, joined, block, heading)
         lead = joined
         para = []
-        del start
 
     def flush_item() -> None:
         nonlocal item
@@ -556,32 +566,20 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         depth = 0
         while parents and parents[-1].indent >= indent and parents[-1].block == lid:
             parents.pop()
-        if parents and parents[-1].block == lid:
-            depth = parents[-1].depth + 1
+        parent = parents[-1] if parents and parents[-1].block == lid else None
+        if parent is not None:
+            depth = parent.depth + 1
         ctx, cond = list_context
-        unit = Unit(
-            msg=mi,
-            start=start,
-            end=start + len(content),
-            doc=doc,
-            text=content,
-            kind=kind,
-            block=lid,
-            number=number,
-            indent=indent,
-            depth=depth,
-            heading=heading,
-            lead=list_lead,
-            context=ctx,
-            conditional=cond,
-        )
-        if depth and parents:
-            parents[-1].children.append(unit)
-            if _ends_with_colon(parents[-1].text):
-                sub_ctx, sub_cond = _classify_context("", parents[-1].text)
+        # Positional: a dataclass called with keywords costs twice as much.
+        unit = Unit(mi, start, start + len(content), doc, content, kind, lid, number, indent, depth, heading, list_lead)
+        unit.context, unit.conditional = ctx, cond
+        if parent is not None:
+            parent.children.append(unit)
+            if parent.text.endswith(":"):  # unit texts are cleaned: no trailing whitespace
+                sub_ctx, sub_cond = _classify_context("", parent.text)
                 if sub_ctx != PLAIN:
                     unit.context, unit.conditional = sub_ctx, sub_cond or cond
-                    unit.lead = parents[-1].text
+                    unit.lead = parent.text
         parents.append(unit)
         units.append(unit)
         item = None
@@ -602,21 +600,27 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         content = stripped.rstrip()
         off = line_start + indent
         c0 = content[0]
-        h = _heading_of(content) if c0 in "#*_" or (c0.isupper() and content.upper() == content) else None
-        step = _STEP.match(content) if c0 in _STEP_FIRST else None
+        marked = c0 == "#" or content.startswith(("**", "__"))  # the only markup a heading or a step opens with
+        # Headings: "#", "**"/"__" or all-capitals lines (for which ``content.isupper()`` holds).
+        h = _heading_of(content) if marked or (c0.isupper() and content.isupper()) else None
+        step = _STEP.match(content) if marked or c0 in _STEP_FIRST else None
         m = None
         if not step and (c0 in _ITEM_FIRST or c0.isdigit() or (content[1:2] in (".", ")") and c0.isalpha())):
             m = _ITEM.match(content)
         if h is not None and not step and not (m and not content.startswith("#")):
-            flush_item()
-            flush_para()
+            if item is not None:
+                flush_item()
+            if para:
+                flush_para()
             heading, lead = h, ""
             list_id = -1
             blank_run = 0
             continue
         if step or m:
-            flush_item()
-            flush_para()
+            if item is not None:
+                flush_item()
+            if para:
+                flush_para()
             number = None
             kind = "item"
             if step:
@@ -625,7 +629,8 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
                 body_start = step.end()
             else:
                 assert m is not None
-                n = m.group("num") or m.group("pnum")
+                num, pnum = m.group("num", "pnum")
+                n = num or pnum
                 number = int(n) if n else None
                 body_start = m.end()
             new_list = list_id == -1
@@ -661,10 +666,12 @@ def _split_message(doc: PromptDocument, mi: int, text: str, units: list[Unit], b
         blank_run = 0
     flush_item()
     flush_para()
-    for unit in units[first_unit:]:
-        if unit.kind == "sentence" and unit.block in umbrella_blocks:
-            unit.umbrella = True
-    _vote(units[first_unit:])
+    new_units = units[first_unit:]
+    if umbrella_blocks:
+        for unit in new_units:
+            if unit.kind == "sentence" and unit.block in umbrella_blocks:
+                unit.umbrella = True
+    _vote(new_units)
     return block
 
 
@@ -696,65 +703,108 @@ def _generic(text: str) -> bool:
     return _GENERIC.search(text) is not None
 
 
-def _ends_with_colon(text: str) -> bool:
-    return text.rstrip().endswith(":")
+def _firsts(letters: str) -> frozenset[str]:
+    return frozenset(letters + letters.upper())
 
 
-def _para_offsets(para: list[tuple[int, str]]):
-    """Map an offset in the space-joined paragraph back to a message offset."""
-    starts = []  # offsets of the lines in the joined paragraph (increasing)
-    offs = []
+# First letters of the alternatives of case-insensitive anchored patterns (tests/test_tasks.py checks them).
+_CONDITIONAL_FIRST = _firsts("abdefgiostuw")
+_FILLER_FIRST = _firsts("abfijklnopst")
+_REQUEST_PREFIX_FIRST = _firsts("bcdghimrtwy")
+_INVOCATION_FIRST = _firsts("iow")
+
+
+def _may_open(text: str, first: frozenset[str]) -> bool:
+    """False when an ASCII first character rules out every alternative of a pattern opening with ``first``."""
+    c = text[:1]
+    return c in first or not c.isascii()
+
+
+def _condition_match(text: str) -> bool:
+    """``_CONDITIONAL.match(text)``, skipped when the first character rules out every alternative."""
+    return _may_open(text, _CONDITIONAL_FIRST) and _CONDITIONAL.match(text) is not None
+
+
+def _para_units(
+    doc: PromptDocument, mi: int, units: list[Unit], para: list[tuple[int, str]], joined: str, block: int, heading: str
+) -> None:
+    """The sentences of a prose paragraph: ``para`` holds its (offset, line) pairs, ``joined`` its lines' text."""
+    starts = _line_starts(para) if len(para) > 1 else [0]
+    cond_para = False
+    for k, (s, e) in enumerate(_split_sentences(joined)):
+        sentence = joined[s:e].strip()
+        if not sentence:
+            continue
+        j = max(bisect_right(starts, s) - 1, 0) if len(starts) > 1 else 0  # the line holding offset s
+        off = para[j][0] + (s - starts[j])
+        if k == 0 and _condition_match(sentence) and not _INVOCATION.match(sentence):
+            cond_para = sentence.endswith(":")  # sentences are stripped
+        _inline_or_sentence(doc, mi, units, sentence, off, block, heading, cond_para)
+
+
+def _line_starts(para: list[tuple[int, str]]) -> list[int]:
+    """Offsets of a paragraph's lines in their space-joined text (increasing)."""
+    starts = []
     pos = 0
-    for off, content in para:
+    for _, content in para:
         starts.append(pos)
-        offs.append(off)
         pos += len(content) + 1
-
-    def to_msg(k: int) -> int:
-        j = max(bisect_right(starts, k) - 1, 0)  # the last line starting at or before k
-        return offs[j] + (k - starts[j])
-
-    return to_msg
+    return starts
 
 
 def _inline_or_sentence(
     doc: PromptDocument, mi: int, units: list[Unit], sentence: str, off: int, block: int, heading: str, cond: bool
 ) -> None:
     """A prose sentence, or the lead and items of an inline enumeration "(1) ... (2) ... (3) ..."."""
-    marks = list(_INLINE_ENUM.finditer(sentence)) if ")" in sentence else []
-    nums = [int(m.group("n")) for m in marks]
-    if len(marks) >= 3 and nums[:3] == [1, 2, 3]:
-        lead = sentence[: marks[0].start()].strip()
-        ctx, c = _classify_context(heading if not lead else "", lead)
-        if cond:
-            ctx, c = CONDITIONAL, True
-        if lead:
-            units.append(_sentence_unit(doc, mi, lead, off, block, heading, cond))
-            units[-1].umbrella = ctx in (REQUEST, PROCEDURE)
-        for k, m in enumerate(marks):
-            s = m.end()
-            e = marks[k + 1].start() if k + 1 < len(marks) else len(sentence)
-            body = sentence[s:e].strip(" ;,.")
-            if body.lower().endswith(" and"):
-                body = body[:-4]
-            units.append(
-                Unit(
-                    msg=mi,
-                    start=off + s,
-                    end=off + e,
-                    doc=doc,
-                    text=_clean(body),
-                    kind="inline",
-                    block=block * 1000 + 1,
-                    number=nums[k],
-                    heading=heading,
-                    lead=lead,
-                    context=ctx,
-                    conditional=c,
-                )
-            )
-        return
+    if "1)" in sentence and "2)" in sentence and "3)" in sentence:  # the first marks must be 1), 2), 3)
+        marks = list(_INLINE_ENUM.finditer(sentence))
+        if len(marks) >= 3 and [int(m.group("n")) for m in marks[:3]] == [1, 2, 3]:
+            _inline_units(doc, mi, units, sentence, marks, off, block, heading, cond)
+            return
     units.append(_sentence_unit(doc, mi, sentence, off, block, heading, cond))
+
+
+def _inline_units(
+    doc: PromptDocument,
+    mi: int,
+    units: list[Unit],
+    sentence: str,
+    marks: list[re.Match[str]],
+    off: int,
+    block: int,
+    heading: str,
+    cond: bool,
+) -> None:
+    """The lead and items of an inline enumeration "(1) ... (2) ... (3) ..."."""
+    lead = sentence[: marks[0].start()].strip()
+    ctx, c = _classify_context(heading if not lead else "", lead)
+    if cond:
+        ctx, c = CONDITIONAL, True
+    if lead:
+        units.append(_sentence_unit(doc, mi, lead, off, block, heading, cond))
+        units[-1].umbrella = ctx in (REQUEST, PROCEDURE)
+    for k, m in enumerate(marks):
+        s = m.end()
+        e = marks[k + 1].start() if k + 1 < len(marks) else len(sentence)
+        body = sentence[s:e].strip(" ;,.")
+        if body.lower().endswith(" and"):
+            body = body[:-4]
+        units.append(
+            Unit(
+                msg=mi,
+                start=off + s,
+                end=off + e,
+                doc=doc,
+                text=_clean(body),
+                kind="inline",
+                block=block * 1000 + 1,
+                number=int(m.group("n")),
+                heading=heading,
+                lead=lead,
+                context=ctx,
+                conditional=c,
+            )
+        )
 
 
 @lru_cache(maxsize=1024)
@@ -773,18 +823,10 @@ def _sentence_unit(doc: PromptDocument, mi: int, sentence: str, off: int, block:
     if heading and not cond:
         context = _heading_context(heading)
         cond = context == CONDITIONAL
-    return Unit(
-        msg=mi,
-        start=off,
-        end=off + len(sentence),
-        doc=doc,
-        text=_clean(sentence),
-        kind="sentence",
-        block=block,
-        heading=heading,
-        context=context,
-        conditional=cond,
-    )
+    # Positional: a dataclass called with keywords costs twice as much.
+    unit = Unit(mi, off, off + len(sentence), doc, _clean(sentence), "sentence", block, None, 0, 0, heading)
+    unit.context, unit.conditional = context, cond
+    return unit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -800,7 +842,7 @@ def lead_verb(text: str) -> tuple[str, str]:
     """The leading imperative verb of a unit (lower case) and the rest, after fillers and request prefixes."""
     body = _strip_lead(text.strip().lstrip("-–—:;,. ").lower())
     body = body.lstrip("*_ ")
-    if _LABEL.match(body):
+    if ":" in body and _LABEL.match(body):
         return "", body  # a label ("EDIT:", "Update:"), not an imperative
     m = _VERB.match(body)
     if not m:
@@ -882,54 +924,69 @@ def is_constraint(unit: Unit) -> bool:
     return verb not in PRODUCE and has_modal(low)
 
 
+_NOT_WORK = (RULES, CONDITIONAL, CAPABILITY, PARTS, EXAMPLE_CTX)
+_NOT_REQUESTED = RESPONSE_PARTS | {"help", "you", "answer", "response"}  # "I need help", "we want a response"
+
+
 def classify(unit: Unit, agent_file: bool, loose: bool = False) -> Task | None:
     """The deliverable a unit asks for in this session, or None.
 
     ``loose`` accepts a production verb with any object (a later clause of an imperative sentence, or an item of
     a list whose items are nearly all production requests).
     """
-    if unit.conditional or unit.context in (RULES, CONDITIONAL, CAPABILITY, PARTS, EXAMPLE_CTX):
+    if unit.conditional or unit.context in _NOT_WORK:
         return None
     if agent_file and (unit.context != REQUEST or not unit.lead):
         return None  # standing rules; only a list introduced as this session's work counts
     text = unit.text.strip()
     if len(text) < 4 or text.endswith("?"):
         return None
-    low = text.lower()
-    if _CONDITIONAL.match(_strip_lead(low)) and not _INVOCATION.match(low):
-        return None
     verb, rest = lead_verb(text)
     in_request = unit.context == REQUEST
-    user_turn = unit.doc.kind == "chat" and unit.doc.messages[unit.msg].role == "user"
-    loose = loose or unit.vote or user_turn
+    low = text.lower()
+    # Each way to a deliverable rejects a unit that opens with a condition; checked once the way is known.
     if verb in PRODUCE or (in_request and (verb in ANALYSIS or verb == "do")):
-        if verb in PRODUCE and not in_request:
-            if _generic(low) or not (loose or is_specific(rest)):
-                return None
-            if unit.kind == "sentence" and (_MODAL_START.match(low) or _PRONOUN_START.match(low)):
-                return None
-        noun = head_noun(rest)
-        if noun in RESPONSE_PARTS and not in_request and not user_turn:
+        if _opens_with_condition(low):
             return None
-        vague = not rest.strip() or noun in ("it", "them", "this", "that", "everything", "anything", "something")
-        if vague and not in_request:
-            return None
-        if _IMAGINARY.search(text):
-            return None
-        return Task(text=text, line=unit.line, verb=verb, obj=rest, unit=unit)
+        return _production(unit, text, low, verb, rest, in_request, loose)
     if in_request and unit.kind in ("item", "inline", "step") and unit.depth == 0:
         # A noun-phrase item of a request list: "A press release (600–800 words)", "50 named NPCs ...".
         label = text.split(":", 1)[0] if ":" in text[:60] else text
         if is_constraint(unit) or has_modal(label.lower()):
             return None
-        if not _WORDY_START.match(label):
+        if not _WORDY_START.match(label) or _opens_with_condition(low):
             return None
         return Task(text=text, line=unit.line, verb="", obj=text, unit=unit, noun=True)
     if unit.kind == "sentence" and not agent_file:
         m = _NOUN_REQUEST.match(_strip_lead(low))
-        if m and head_noun(m.group("obj")) not in RESPONSE_PARTS | {"help", "you", "answer", "response"}:
+        if m and head_noun(m.group("obj")) not in _NOT_REQUESTED and not _opens_with_condition(low):
             return Task(text=text, line=unit.line, verb="need", obj=m.group("obj"), unit=unit, noun=True)
     return None
+
+
+def _opens_with_condition(low: str) -> bool:
+    """True when lower-case unit text opens with a condition, after fillers and request prefixes."""
+    return _condition_match(_strip_lead(low)) and not _INVOCATION.match(low)
+
+
+def _production(unit: Unit, text: str, low: str, verb: str, rest: str, in_request: bool, loose: bool) -> Task | None:
+    """The deliverable of a unit led by a production verb (or any verb in a request list), or None."""
+    user_turn = unit.doc.kind == "chat" and unit.doc.messages[unit.msg].role == "user"
+    loose = loose or unit.vote or user_turn
+    if verb in PRODUCE and not in_request:
+        if not (loose or is_specific(rest)) or _generic(low):
+            return None
+        if unit.kind == "sentence" and (_MODAL_START.match(low) or _PRONOUN_START.match(low)):
+            return None
+    noun = head_noun(rest)
+    if noun in RESPONSE_PARTS and not in_request and not user_turn:
+        return None
+    vague = not rest.strip() or noun in ("it", "them", "this", "that", "everything", "anything", "something")
+    if vague and not in_request:
+        return None
+    if _IMAGINARY.search(text):
+        return None
+    return Task(text=text, line=unit.line, verb=verb, obj=rest, unit=unit)
 
 
 def is_action_step(unit: Unit) -> bool:

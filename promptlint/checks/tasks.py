@@ -30,6 +30,8 @@ from promptlint.checks.task_parse import (
     RULES,
     Task,
     Unit,
+    _firsts,
+    _may_open,
     _words,
     classify,
     is_action_step,
@@ -95,13 +97,17 @@ def _is_rule(unit: Unit) -> bool:
     return is_constraint(unit)
 
 
+# Each alternative opens with a literal (",", ";", " " or a tab before "and"), so the regex engine skips ahead
+# to those characters.
 _CLAUSE_SPLIT = lazy_compile(
     r"(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?(?:then[ \t]+|also[ \t]+)?|;[ \t]*(?:and[ \t]+|then[ \t]+)?|"
-    r"[ \t]+and[ \t]+(?:then[ \t]+|also[ \t]+)?)(?=[a-z])"
+    r" [ \t]*and[ \t]+(?:then[ \t]+|also[ \t]+)?|\t[ \t]*and[ \t]+(?:then[ \t]+|also[ \t]+)?)(?=[a-z])"
 )
 
 
 def _deliverables(units: list[Unit], agent_file: bool) -> list[Task]:
+    if agent_file and not any(u.context == REQUEST and u.lead for u in units):
+        return []  # standing rules only: classify() would reject every unit
     out: list[Task] = []
     seen: set[str] = set()
     parents_with_task: set[int] = set()
@@ -121,12 +127,12 @@ def _deliverables(units: list[Unit], agent_file: bool) -> list[Task]:
             continue  # classify() rejects the unit, and each of its clauses, on these fields alone
         tasks: list[Task] = []
         if unit.kind == "sentence":
-            clauses = _clauses(unit)
-            first = classify(clauses[0], agent_file)
+            texts = _clause_texts(unit.text)
+            first = classify(unit if len(texts) == 1 else _sub_unit(unit, texts[0]), agent_file)
             if first is not None:
                 tasks.append(first)
-                for clause in clauses[1:]:
-                    task = classify(clause, agent_file, loose=True)
+                for text in texts[1:]:
+                    task = classify(_sub_unit(unit, text), agent_file, loose=True)
                     if task is not None:
                         tasks.append(task)
         else:
@@ -143,20 +149,20 @@ def _deliverables(units: list[Unit], agent_file: bool) -> list[Task]:
     return out
 
 
-def _clauses(unit: Unit) -> list[Unit]:
+def _clause_texts(text: str) -> list[str]:
     """A sentence split where a new imperative starts: "Write X, draft Y, and then translate it"."""
-    parts = _CLAUSE_SPLIT.split(unit.text)
+    if "," not in text and ";" not in text and " and" not in text and "\tand" not in text:
+        return [text]  # every split point is a comma, a semicolon or "and" after a space or tab
+    parts = _CLAUSE_SPLIT.split(text)
     if len(parts) == 1:
-        return [unit]
+        return [text]
     texts = [parts[0]]
     for part in parts[1:]:
         if lead_verb(part)[0] in PRODUCE and not part.lower().startswith(("and ", "or ")):
             texts.append(part)
         else:
             texts[-1] = f"{texts[-1]}, {part}"  # a continuation: "Write X, Y and Z"
-    if len(texts) == 1:
-        return [unit]
-    return [_sub_unit(unit, t) for t in texts]
+    return texts
 
 
 def _sub_unit(unit: Unit, text: str) -> Unit:
@@ -184,41 +190,48 @@ _SEQ_MARK = lazy_compile(
 
 
 _FIRST_MARK = lazy_compile(r"(?:first|to start|to begin|start by|begin by)", re.I)
+_SEQ_MARK_FIRST = _firsts("abflnost")  # first letters of the alternatives of ``_SEQ_MARK``
 
 
 def _longest_procedure(units: list[Unit]) -> tuple[list[Task], list[Task]]:
     """The steps of the longest sequential procedure (numbered list, "Step N", or first/then/finally prose)."""
     blocks: dict[int, list[Unit]] = {}
     for unit in units:
-        if unit.conditional or unit.context in (RULES, CONDITIONAL, CAPABILITY, PARTS, EXAMPLE_CTX):
+        if unit.conditional or unit.context in _NOT_WORK:
             continue
         blocks.setdefault(unit.block, []).append(unit)
-    best: list[Task] = []
-    best_actions: list[Task] = []
+    best: list[Unit] = []
+    best_acting: list[bool] = []
+    best_actions = 0
     for members in blocks.values():
         steps = _steps_of(members)
         if not steps:
             continue
-        tasks = [_step_task(u) for u in steps]
-        actions = [t for t, u in zip(tasks, steps) if is_action_step(u) or _seq_action(u)]
-        if len(actions) > len(best_actions) or (len(actions) == len(best_actions) and len(tasks) > len(best)):
-            best, best_actions = tasks, actions
-    return best, best_actions
+        acting = [is_action_step(u) or _seq_action(u) for u in steps]
+        actions = sum(acting)
+        if actions > best_actions or (actions == best_actions and len(steps) > len(best)):
+            best, best_acting, best_actions = steps, acting, actions
+    tasks = [_step_task(u) for u in best]  # only the longest procedure's steps become tasks
+    return tasks, [t for t, a in zip(tasks, best_acting) if a]
 
 
 def _steps_of(members: list[Unit]) -> list[Unit]:
-    step_units = [u for u in members if u.kind == "step"]
-    if len(step_units) >= 2:
-        return step_units
-    top = [u for u in members if u.kind in ("item", "inline") and u.depth == 0]
-    numbered = [u for u in top if u.number is not None]
-    if len(numbered) >= 2:
-        return numbered
-    if top and top[0].context == PROCEDURE:
-        return top
-    sentences = [u for u in members if u.kind == "sentence"]
+    """The steps of one block: "Step N" units, numbered or procedure items, or first/then/finally sentences."""
+    kinds = {u.kind for u in members}
+    if "step" in kinds:
+        step_units = [u for u in members if u.kind == "step"]
+        if len(step_units) >= 2:
+            return step_units
+    if "item" in kinds or "inline" in kinds:
+        top = [u for u in members if u.kind in ("item", "inline") and u.depth == 0]
+        numbered = [u for u in top if u.number is not None]
+        if len(numbered) >= 2:
+            return numbered
+        if top and top[0].context == PROCEDURE:
+            return top
+    sentences = [u for u in members if u.kind == "sentence"] if "sentence" in kinds and len(members) >= 3 else []
     if len(sentences) >= 3:
-        marked = [u for u in sentences if _SEQ_MARK.match(u.text)]
+        marked = [u for u in sentences if _may_open(u.text, _SEQ_MARK_FIRST) and _SEQ_MARK.match(u.text)]
         first = any(_FIRST_MARK.match(u.text) for u in marked)
         if first and len(marked) >= 3:
             return marked
@@ -226,7 +239,7 @@ def _steps_of(members: list[Unit]) -> list[Unit]:
 
 
 def _seq_action(unit: Unit) -> bool:
-    m = _SEQ_MARK.match(unit.text)
+    m = _SEQ_MARK.match(unit.text) if _may_open(unit.text, _SEQ_MARK_FIRST) else None
     if not m:
         return False
     verb = lead_verb(unit.text[m.end() :])[0]
@@ -751,18 +764,25 @@ def find_topics(tasks: list[Task]) -> list[Topic]:
 
     words = [_content_words(t) for t in tasks]
     domains = [_domain(t) for t in tasks]
+    # Join each deliverable to the first one sharing a content word or a domain: the same clusters as joining
+    # every such pair, in linear time.
+    first_word: dict[str, int] = {}
+    first_domain: dict[str, int] = {}
     for i in range(n):
-        for j in range(i + 1, n):
-            same_domain = domains[i] is not None and domains[i] == domains[j]
-            if same_domain or words[i] & words[j]:
-                parent[root(j)] = root(i)
+        linked = [first_word.setdefault(w, i) for w in words[i]]
+        if domains[i] is not None:
+            linked.append(first_domain.setdefault(domains[i], i))
+        for j in linked:
+            if j != i:
+                parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}
     for k in range(n):
         groups.setdefault(root(k), []).append(k + 1)
     topics = []
     for members in groups.values():
         doms = [domains[m - 1] for m in members if domains[m - 1]]
-        topics.append(Topic(max(set(doms), key=doms.count) if doms else None, members))
+        # The most frequent domain; on a tie the first named (a set's order would depend on the hash seed).
+        topics.append(Topic(max(dict.fromkeys(doms), key=doms.count) if doms else None, members))
     return topics
 
 
