@@ -497,3 +497,42 @@ def test_long_s_and_dotless_i_do_not_crash_tone_and_person_extraction():
     """IGNORECASE matches "ſ"/"ı" as "s"/"i": the values are looked up in their ASCII spelling."""
     assert kinds("Use an enthuſıastic tone.") == kinds("Use an enthusiastic tone.")
     assert kinds("Write in the firſt person.") == kinds("Write in the first person.")
+
+
+def test_low_patterns_have_no_upper_case_or_non_ascii_letters():
+    """A ``_LowPattern`` runs a case-sensitive twin on lower-cased ASCII text: sound only without such letters."""
+    patterns = {name: p for name, p in vars(constraints).items() if isinstance(p, constraints._LowPattern)}
+    assert "_NUM_RE" in patterns
+    for name, pattern in patterns.items():
+        source = re.sub(r"\\.|\(\?P<", "", pattern.exact.pattern)  # drop escapes and group-name syntax
+        assert not [c for c in source if c.isalpha() and (c.isupper() or not c.isascii())], name
+        assert pattern.caseless.flags & re.I and not pattern.exact.flags & re.I, name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Be kind.\n\nReturn the answer as JSON.",
+        "Hello there.\n\n- Write in **Eng`lish**.\n- Be nice.",
+        "Note " + "x" * 401 + "formal tone.",
+        "Note " + "x" * 401 + "json only. Use 3 bullets.",
+        "When you edit the draft:\n- Use 5 bullets.",
+    ],
+)
+def test_gated_sentences_lose_no_constraint(text: str):
+    """Blocks skipped by the gate hold no constraint: the analysis of all sentences finds the same."""
+    constraints._PENDING_CACHE.clear()
+    every = [c for sent in constraints._sentences(text, None) for c in constraints._analyse(sent)]
+    assert extract_constraints(text) == every
+
+
+def test_a_block_with_an_overlong_word_is_never_skipped():
+    """``_bounded`` may cut a sentence inside a very long word, making a word the block does not have."""
+    assert not constraints._may_hold_constraint("be kind to " + "x" * 100)
+    assert constraints._may_hold_constraint("be kind to " + "x" * 401)
+    assert constraints._may_hold_constraint("in **Eng`lish**") and constraints._may_hold_constraint("step 3")
+
+
+def test_a_block_of_markup_only_is_skipped():
+    assert not constraints._may_hold_constraint("` ** `" * 100)
+    assert extract_constraints("- " + "` ** `" * 100) == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -40,6 +40,42 @@ class Constraint:
     start: int  # offsets of the sentence holding the constraint in the text
     end: int
     sentence: str
+
+
+class _LowPattern:
+    """A case-insensitive pattern run only on lower-cased text (``_Ctx.low`` and strings cut from it)
+    or on ``_ascii_lower(text)``, which has the same offsets.
+
+    Such text has no upper-case letters when it is ASCII, and the pattern has no upper-case or
+    non-ASCII letters (see the tests), so there a case-sensitive twin, which is faster, matches the same.
+    """
+
+    __slots__ = ("caseless", "exact")
+
+    def __init__(self, pattern: str) -> None:
+        self.caseless = lazy_compile(pattern, re.I)
+        self.exact = lazy_compile(pattern)
+
+    def compiled(self) -> re.Pattern[str]:
+        """The case-insensitive pattern, compiled."""
+        return self.caseless.compiled()
+
+    def search(self, low: str, pos: int = 0) -> re.Match[str] | None:
+        return (self.exact if low.isascii() else self.caseless).search(low, pos)
+
+    def match(self, low: str) -> re.Match[str] | None:
+        return (self.exact if low.isascii() else self.caseless).match(low)
+
+    def finditer(self, low: str) -> Iterator[re.Match[str]]:
+        return (self.exact if low.isascii() else self.caseless).finditer(low)
+
+    def sub(self, repl: str, low: str) -> str:
+        return (self.exact if low.isascii() else self.caseless).sub(repl, low)
+
+
+def _ascii_lower(text: str) -> str:
+    """The text lower-cased if it is ASCII (same offsets), for a ``_LowPattern``."""
+    return text.lower() if text.isascii() else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,7 +124,7 @@ _NUM = (
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen)"
 )
-_NUM_RE = lazy_compile(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)", re.I)
+_NUM_RE = _LowPattern(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)")
 
 _LANGUAGES = sorted(
     _set(
@@ -141,14 +177,13 @@ _FILLERS = (
     r"you(?:'ll| will| should| must| shall| need to| have to| can| may)?|make sure(?: to| that)?|ensure(?: that)?|"
     r"be sure to|remember to|try to|do not|don't|dont|never|do|kindly|generally|strictly|always|actually)\b)"
 )
-_AUX = lazy_compile(
+_AUX = _LowPattern(
     r"\s*\b(?:should|must|shall|will|can|could|may|might|need(?:s)? to|has to|have to|is|are|be|been|being|"
     r"stay|stays|remain|remains|have|has|contain|contains|include|includes|consist of|consists of|run|runs|"
     r"use|uses|get|gets|fit|fits|written|kept|limited|capped|returned|formatted|delivered|provided|presented|"
     r"always|never|only|not|no|also|ideally|generally|at|in|to|as|with|within|under|into|than|of|all|"
     r"should be|must be|strictly|exactly|each|total|ideally|typically|normally|usually|longer|shorter|brief|short|"
-    r"long|concise|limited to|kept to|capped at|at most|up)\s*$",
-    re.I,
+    r"long|concise|limited to|kept to|capped at|at most|up)\s*$"
 )
 _PREPS = _set("in on for within inside at from under across to into via with during about by")
 _SCOPE_STOP = _set(
@@ -158,10 +193,9 @@ _SCOPE_STOP = _set(
     purpose brevity readability"""
 ) | {"this case", "other words", "each case", "all cases", "most cases", "every case", "that case", "the end"}
 
-_NEGATION = lazy_compile(
+_NEGATION = _LowPattern(
     r"\b(?:not|no|never|don't|dont|do not|does not|doesn't|without|instead of|rather than|avoid|avoiding|nor|"
     r"except|no longer|other than|neither|n't|forbid|forbidden|disallow|stop|skip|ban|banned)\b",
-    re.I,
 )
 _CONDITIONAL = lazy_compile(
     r"\b(?:if|when|whenever|unless|in case|otherwise|depending on|depends on|depending upon|except|provided that|"
@@ -223,11 +257,15 @@ def _mask(text: str, skipped: str | None) -> str:
     if skipped is not None:
         parts: list[str] = []
         pos = 0
+        blank = text.translate(_BLANK_ASCII) if text.isascii() else None  # every run blanked at once
         for m in _SKIPPED_RUN.finditer(skipped):
             a, b = m.span()
             parts.append(text[pos:a])
-            run = text[a:b]
-            parts.append(run.translate(_BLANK_ASCII) if run.isascii() else _NON_SPACE.sub(" ", run))
+            if blank is not None:
+                parts.append(blank[a:b])
+            else:
+                run = text[a:b]
+                parts.append(run.translate(_BLANK_ASCII) if run.isascii() else _NON_SPACE.sub(" ", run))
             pos = b
         parts.append(text[pos:])
         masked = "".join(parts)
@@ -490,20 +528,44 @@ def _bounded(flat: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
-def _sentences(text: str, skip: Callable[[int], bool] | str | None) -> list[_Sentence]:
+def _may_hold_constraint(block: str) -> bool:
+    """False when no sentence of the block (its lines joined with spaces) passes the gate of
+    ``_pending_uncached``: it has no digit, no word of ``_ANY_WORDS`` and no "language".
+
+    Flattening only drops "*" and "`" and turns whitespace into single spaces, and sentences are cut
+    between words except by ``_bounded`` in a word of ``_MAX_SENTENCE - 1`` characters or more (a
+    block with a word of half that length is kept), so the words of each sentence are words of the block."""
+    if "*" in block or "`" in block:
+        block = block.replace("*", "").replace("`", "")
+    low = block.lower()
+    if not low.isascii():
+        low = low.translate(_FOLD)
+    if _DIGIT.search(low) is not None or "language" in low or not _ANY_WORDS.isdisjoint(_WORD_RUN.findall(low)):
+        return True
+    return len(block) >= _MAX_SENTENCE and max(map(len, block.split()), default=0) >= _MAX_SENTENCE // 2
+
+
+def _sentences(text: str, skip: Callable[[int], bool] | str | None, gated: bool = False) -> list[_Sentence]:
+    """The sentences of the text; with ``gated``, only those of blocks where some sentence may pass
+    the gate of ``_pending_uncached`` (the others have no constraint)."""
     masked = _mask(text, _skip_mask(text, skip))
     out: list[_Sentence] = []
     for spans, context, cond, heading in _blocks(masked, text):
+        if gated:
+            block = masked[spans[0][0] : spans[0][1]] if len(spans) == 1 else " ".join(masked[a:b] for a, b in spans)
+            if cond or not _may_hold_constraint(block):
+                continue
         flat, flat_starts, masked_starts = _flatten(masked, spans)
         pos = 0
         pieces = []
         for m in _SENT_END.finditer(flat):
-            if _ABBREV.search(flat[max(0, m.start() - 12) : m.start()].rstrip("\"'”’)]")):
+            end = m.start()  # just after the ".", "!" or "?" (``_ABBREV`` ends with ".")
+            if flat[end - 1] == "." and _ABBREV.search(flat[max(0, end - 12) : end]):
                 continue
-            pieces.append((pos, m.start()))
+            pieces.append((pos, end))
             pos = m.end()
         pieces.append((pos, len(flat)))
-        if any(b - a > _MAX_SENTENCE for a, b in pieces):
+        if len(flat) > _MAX_SENTENCE and any(b - a > _MAX_SENTENCE for a, b in pieces):
             pieces = [chunk for a, b in pieces for chunk in _bounded(flat, a, b)]
         index = -1
         for a, b in pieces:
@@ -562,23 +624,21 @@ def _canon_np(np: str) -> str:
     return " ".join(words[:4])
 
 
-_CLAUSE_BOUNDARY = lazy_compile(
-    r"(?:[;:(—–]|\s-\s|,\s|\b(?:and|but|so|then|because|while|which|that|since|whereas|so that)\s)", re.I
+_CLAUSE_BOUNDARY = _LowPattern(
+    r"(?:[;:(—–]|\s-\s|,\s|\b(?:and|but|so|then|because|while|which|that|since|whereas|so that)\s)"
 )
 
 
 def _clause_prefix(text: str, at: int) -> str:
     """The part of the clause holding offset ``at`` that precedes it."""
-    prefix = text[:at]
-    last = 0
-    for m in _CLAUSE_BOUNDARY.finditer(prefix):
-        last = m.end()
-    return prefix[last:]
+    return text[_clause_start(text, at) : at]
 
 
+@lru_cache(maxsize=1024)
 def _clause_start(text: str, at: int) -> int:
+    """Where the clause holding offset ``at`` starts."""
     last = 0
-    for m in _CLAUSE_BOUNDARY.finditer(text[:at]):
+    for m in _CLAUSE_BOUNDARY.finditer(_ascii_lower(text[:at])):
         last = m.end()
     return last
 
@@ -586,6 +646,13 @@ def _clause_start(text: str, at: int) -> int:
 _LEADING_FILLER = lazy_compile(r"^\s*" + _FILLERS + r"\s*", re.I)
 
 
+def _drop_aux(np: str) -> str:
+    """``_AUX.sub("", np)``: the one match there can be, which runs to the end, removed."""
+    m = _AUX.search(_ascii_lower(np))
+    return np[: m.start()] + np[m.end() :] if m else np
+
+
+@lru_cache(maxsize=1024)
 def _strip_fillers(s: str) -> str:
     prev = None
     while prev != s:
@@ -614,8 +681,9 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     text, low = ctx.text, ctx.low
     if ctx.label_subject:
         return _with_context(ctx.label_subject, ctx)
-    if ctx.index > 0 and rx.fullmatch(
-        r"(?:they|them|these|those|both|the latter|the former)(?: as .*)?", _object_np(text, start).strip(" ,").lower()
+    obj = _object_and_input(text, start) if ctx.index > 0 else None
+    if obj is not None and rx.fullmatch(
+        r"(?:they|them|these|those|both|the latter|the former)(?: as .*)?", obj[0].strip(" ,").lower()
     ):
         return None  # refers back to something named in an earlier sentence
     # "3 bullet points, each under 15 words" / "15 words each"
@@ -639,8 +707,8 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     if m:
         return _with_context(_scope_noun(m.group(1)), ctx)
     head, qual = "", None
-    np, source = _object_and_input(text, start)
-    if ctx.heading and rx.fullmatch(r"\s*(?:it|this|that)\s*", _AUX.sub("", np)):
+    np, source = obj if obj is not None else _object_and_input(text, start)
+    if ctx.heading and rx.fullmatch(r"\s*(?:it|this|that)\s*", _drop_aux(np)):
         np = ctx.heading  # "### Title" / "Keep it under 60 characters."
     if not np.strip(" ,"):
         # "answers about benefits can be longer, up to 300 words": the subject is in the previous clause
@@ -651,7 +719,7 @@ def _subject(ctx: _Ctx, start: int, end: int, strong_output: bool = False) -> st
     prev = None
     while prev != np:
         prev = np
-        np = _AUX.sub("", np)
+        np = _drop_aux(np)
     np = np.strip(" ,")
     if _DEGREE.match(np):
         np = ""
@@ -841,9 +909,7 @@ _GE = lazy_compile(
     r"\bnot less than|\bnot fewer than)\s+$"
 )
 _EQ = lazy_compile(r"(?:\bexactly|\bprecisely|\bonly|\bjust|\bstrictly)\s+$")
-_APPROX = lazy_compile(
-    r"(?:\babout|\baround|\bapproximately|\bapprox\.?|\broughly|~|\bcirca|\baim for|\btarget(?: of)?)\s*$"
-)
+_APPROX = lazy_compile(r"(?:~|\b(?:about|around|approximately|approx\.?|roughly|circa|aim for|target(?: of)?))\s*$")
 _BETWEEN = lazy_compile(r"\bbetween\s+$")
 _ORDINAL_LEFT = lazy_compile(
     r"(?:\b(?:first|last|next|previous|top|every|each|per|step|version|v|rule|level|page|line|item|section|"
@@ -862,21 +928,19 @@ _NP_ADJ = _set(
     "most least important relevant critical significant key main top best short brief concise numbered bulleted "
     "separate distinct additional extra suggested"
 )
-_UNBOUNDED_CUE = lazy_compile(
+_UNBOUNDED_CUE = _LowPattern(
     r"\b(?:no matter how many|however many|however minor|regardless of (?:how many|the number)|"
     r"even if there are more than \w+|(?:the |a )?(?:full|complete|exhaustive) list|"
     r"no (?:upper )?limit(?: on (?:the )?(?:number|count))?|without (?:a |any )?limit|unlimited|"
     r"as many as (?:you (?:can|find|like|want|need)|possible|needed|necessary|apply|there are|relevant)|"
     r"don't limit|do not limit|every single|all of them)\b",
-    re.I,
 )
-_UNBOUNDED_NOUN = lazy_compile(
-    r"\b(?:every|each|all(?: of)?(?: the)?|as many|any number of)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})", re.I
+_UNBOUNDED_NOUN = _LowPattern(
+    r"\b(?:every|each|all(?: of)?(?: the)?|as many|any number of)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
 )
-_UNBOUNDED_LENGTH = lazy_compile(
+_UNBOUNDED_LENGTH = _LowPattern(
     r"\b(?:no (?:word|length|size) (?:limit|cap|restriction|constraint)s?|as long as (?:you need|needed|necessary|"
     r"it needs|required|it takes)|any length|no limit on (?:the )?length|(?:length|size) (?:is )?unlimited)\b",
-    re.I,
 )
 
 
@@ -944,8 +1008,8 @@ _CUE_BEFORE = lazy_compile(
     r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
     r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$"
 )
-_RANGE_HI = lazy_compile(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b", re.I)
-_AND_HI = lazy_compile(r"\s+and\s+(" + _NUM + r")\b", re.I)
+_RANGE_HI = _LowPattern(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b")
+_AND_HI = _LowPattern(r"\s+and\s+(" + _NUM + r")\b")
 _SYMBOL_OP = lazy_compile(r"(<=?|≤|>=?|≥)\s*$")
 _EXISTING_BEFORE = lazy_compile(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$")
 _HYPHEN_OTHER = lazy_compile(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]")
@@ -955,15 +1019,35 @@ _GE_AFTER = lazy_compile(r"\s*(?:or (?:more|longer)|minimum\b|min\b|at least|at 
 _ING_AFTER = lazy_compile(r"\s+([a-z]+ing)\b")
 
 
-def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str | None]]:
-    """(kind, value, start, end, subject override) for lengths and counts in the sentence."""
+# The ``$``-anchored patterns searched on the text left of a number (``_LE``, ``_EXCEED``, ``_GE``, ``_EQ``,
+# ``_APPROX``, ``_BETWEEN``, ``_SYMBOL_OP``, ``_ORDINAL_LEFT``, ``_EXISTING_BEFORE``, ``_TO_END``,
+# ``_NAME_BEFORE``, ``_CUE_BEFORE``) match at most 4 runs of whitespace and nothing else that can match
+# whitespace, so a match lies within the last ``_TAIL_WORDS`` words of the text: searching from where
+# they start finds the same match as searching the whole text.
+_TAIL_WORDS = 5
+_TO_END = lazy_compile(r"\bto\s+(?:the\s+|a\s+)?$")  # how every ``_LE_TO`` match ends
+
+
+def _tail_start(text: str) -> int:
+    """An offset at or before the start of the last ``_TAIL_WORDS`` words of the text."""
+    parts = text.rsplit(None, _TAIL_WORDS)
+    return len(parts[0]) if len(parts) > _TAIL_WORDS else 0
+
+
+def _numeric(ctx: _Ctx, directive: bool, sent_words: set[str]) -> list[tuple[str, str, int, int, str | None]]:
+    """(kind, value, start, end, subject override) for lengths and counts in the sentence, given a
+    superset of its words (``_pending_uncached``)."""
     low = ctx.low
     out: list[tuple[str, str, int, int, str | None]] = []
     taken: list[tuple[int, int]] = []
     # unbounded counts/lengths first ("list every action item, even if there are more than three")
-    for cue in _UNBOUNDED_CUE.finditer(low):
+    cues = _UNBOUNDED_CUE.finditer(low) if not sent_words.isdisjoint(_UNBOUNDED_CUE_WORDS) else ()
+    nouns = None
+    for cue in cues:
+        if nouns is None:
+            nouns = list(_UNBOUNDED_NOUN.finditer(low))
         best = None
-        for m in _UNBOUNDED_NOUN.finditer(low):
+        for m in nouns:
             if best is None or abs(m.start() - cue.start()) < abs(best.start() - cue.start()):
                 best = m
         noun_phrase = None
@@ -989,7 +1073,7 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
         e = max(best.end(), cue.end())
         out.append((kind, "unbounded", s, e, None))
         taken.append((s, e))
-    for m in _UNBOUNDED_LENGTH.finditer(low):
+    for m in _UNBOUNDED_LENGTH.finditer(low) if not sent_words.isdisjoint(_UNBOUNDED_LENGTH_WORDS) else ():
         out.append(("length:words", "unbounded", m.start(), m.end(), None))
         taken.append(m.span())
     for m in _NUM_RE.finditer(low):
@@ -1005,16 +1089,18 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
             and not rx.match(r"\s*(?:words?|characters?|chars?|tokens?)\b", low[e:])
         ):
             continue  # a year
-        left = low[:s]
-        if _NAME_BEFORE.search(ctx.text[:s]) and not _CUE_BEFORE.search(ctx.text[:s]):
+        before = ctx.text[:s]
+        tail = _tail_start(before)
+        if _NAME_BEFORE.search(before, tail) and not _CUE_BEFORE.search(before, tail):
             continue  # "Vue 3", "Python 3", "Windows 11": a version or a name
+        left = low[:s]
+        tail = _tail_start(left)
         hi = None
         rest = low[e:]
         op = "="
         explicit = False
         start = s
-        rm = _RANGE_HI.match(rest)
-        bm = _BETWEEN.search(left)
+        bm = _BETWEEN.search(left, tail)
         if bm:
             am = _AND_HI.match(rest)
             if am:
@@ -1022,35 +1108,30 @@ def _numeric(ctx: _Ctx, directive: bool) -> list[tuple[str, str, int, int, str |
                 rest = rest[am.end() :]
                 explicit = True
                 start = bm.start()
-        elif rm:
+        elif rm := _RANGE_HI.match(rest):
             hi = _to_int(rm.group(1))
             rest = rest[rm.end() :]
-        opm = _LE.search(left) or _EXCEED.search(left)
-        sym = _SYMBOL_OP.search(left)
-        if sym:
+        if sym := _SYMBOL_OP.search(left, tail):
             op, explicit, start = ("<=" if sym.group(1) in ("<", "<=", "≤") else ">="), True, sym.start()
-        elif opm:
+        elif opm := (_LE.search(left, tail) or _EXCEED.search(left, tail)):
             op, explicit, start = "<=", True, opm.start()
-        elif _LE_TO.search(left):
+        elif _TO_END.search(left, tail) and _LE_TO.search(left):
             op, explicit, start = "<=", True, left.rstrip().rfind(" to") + 1
-        elif _GE.search(left):
-            op, explicit, start = ">=", True, _GE.search(left).start()
+        elif gm := _GE.search(left, tail):
+            op, explicit, start = ">=", True, gm.start()
             if rx.search(r"\b(?:not|never|n't|no)\b(?:\s+[\w'-]+){0,3}\s+$", left[_clause_start(left, start) : start]):
                 op = "<="  # "never ask more than one question"
-        elif _EQ.search(left):
-            op, explicit, start = "=", True, _EQ.search(left).start()
-        elif _APPROX.search(left):
-            op, explicit, start = "~", True, _APPROX.search(left).start()
-        elif _ORDINAL_LEFT.search(left) and not bm:
-            continue
-        elif _EXISTING_BEFORE.search(left) and not bm:
-            continue  # "review all 14 leases", "the 30 unread emails": existing things, not an output count
+        elif eq := _EQ.search(left, tail):
+            op, explicit, start = "=", True, eq.start()
+        elif approx := _APPROX.search(left, tail):
+            op, explicit, start = "~", True, approx.start()
+        elif not bm and (_ORDINAL_LEFT.search(left, tail) or _EXISTING_BEFORE.search(left, tail)):
+            continue  # "step 3", "version 2"; "review all 14 leases", "the 30 unread emails": not an output count
         if op == ">=" and rx.search(
             r"\b(?:with|having|has|have|contains?|containing|for|if|when)\s+[^,;]{0,12}$", left[:start]
         ):
             continue  # "for anything with more than one step": a condition, not a limit
-        plus = rx.match(r"\+", rest)
-        if plus:
+        if rest.startswith("+"):
             op, explicit = ">=", True
             rest = rest[1:]
         consumed = len(low) - len(rest)
@@ -1127,6 +1208,7 @@ def _value(op: str, n: int, hi: int | None) -> str:
     return f"{op}{n}"
 
 
+@lru_cache(maxsize=1024)
 def _interval(value: str) -> tuple[float, float, str]:
     if value == "unbounded":
         return 0, float("inf"), "unbounded"
@@ -1165,10 +1247,9 @@ def _numbers_conflict(a: str, b: str) -> bool:
 # Formats
 # ---------------------------------------------------------------------------------------------
 
-_FORMAT = lazy_compile(
+_FORMAT = _LowPattern(
     r"\b(?P<fmt>markdown[- ]tables?|md tables?|json ?l(?:ines)?|ndjson|json|ya?ml|xml|csv|tsv|html|toml|markdown|"
     r"plain[- ]?text|plaintext|plain prose|tables?|tabular)\b",
-    re.I,
 )
 _FMT_VALUE = {
     "markdown table": "markdown-table",
@@ -1198,47 +1279,42 @@ _FMT_COMPATIBLE = [
     {"tsv", "table"},
     {"json", "jsonl"},
 ]
-_FMT_NOT_OUTPUT = lazy_compile(
+_FMT_NOT_OUTPUT = _LowPattern(
     r"\s*(?:code\s*)?(?:blocks?|fences?|fenced|snippets?|schemas?|parser|parsing|librar(?:y|ies)|syntax|keys?|"
     r"field|fields|tags?|comments?|input|inputs|payloads?|config|configuration|files?|mode|strings?|paths?|"
     r"attributes?|elements?|values?|propert(?:y|ies)|bod(?:y|ies)|escaping|escapes?|entities|links?|"
     r"headers?(?! row)|rendering|renderer|editor|viewer|documents? you receive|source|sources|structure of the input|"
     r"response bodies|api|apis|endpoints?|requests?|data you|export of|dump|tools?|columns?|cells?|rows?\b(?! with)|"
     r"formatting inside|comment|diff|table of contents)\b",
-    re.I,
 )
 _FMT_VERB = (
     r"(?:return|output|respond|reply|answer|format|produce|generate|emit|print|write|give|provide|send|render|present|"
     r"structure|report|post|deliver|express|convert|display|show|save|export|wrap|put|lay out|organi[sz]e|"
     r"summari[sz]e|list|compose|draft|create|reformat|transform|serialize|serialise|encode)"
 )
-_FMT_CUE_PREP = lazy_compile(
+_FMT_CUE_PREP = _LowPattern(
     r"(?:\b" + _FMT_VERB + r"\b[^;:!?]*?\b(?:as|in|using|with)"
     r"|\b(?:convert|export|save|output|switch|change|transform|reformat|serialize|serialise|write|turn)\b[^;:!?]{0,40}?"
     r"\b(?:to|into))\s+"
     r"(?:(?:a|an|the|one|valid|raw|plain|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
     r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|neat|tidy|structured|"
     r"parseable|parsable|machine-readable|rich|basic|simple)\s+)*$",
-    re.I,
 )
-_FMT_CUE_OBJ = lazy_compile(
+_FMT_CUE_OBJ = _LowPattern(
     r"\b(?:return|output|produce|emit|print|generate|give|provide|send|respond with|reply with|answer with|"
     r"write|use|create|draft|render|deliver)\s+(?:only|just|back|me|us)?\s*"
     r"(?:(?:a|an|the|one|valid|raw|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
     r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|structured|"
     r"parseable|parsable|machine-readable|rich|basic)\s+)*$",
-    re.I,
 )
-_FMT_CUE_NOUN = lazy_compile(
+_FMT_CUE_NOUN = _LowPattern(
     r"\b(?:response|output|answer|reply|replies|responses|result|results|report|summary)s?\s+(?:format\s+)?"
     r"(?:must|should|will|shall|has to|needs to|have to)?\s*(?:always\s+)?(?:be|is|are)\s+(?:formatted\s+|written\s+|"
     r"returned\s+|delivered\s+|provided\s+|given\s+)?(?:as\s+|in\s+)?(?:(?:a|an|valid|raw|plain|strict|pure|"
     r"well-formed|single)\s+)*$",
-    re.I,
 )
-_FMT_AFTER_OK = lazy_compile(
+_FMT_AFTER_OK = _LowPattern(
     r"\s*(?:only\b|format\b|output\b|object|array|document|response|responses|reply|answer|list|table|$|[.,;:!)])",
-    re.I,
 )
 
 
@@ -1324,31 +1400,28 @@ def _formats(ctx: _Ctx) -> list[tuple[str, int, int, bool, str | None]]:
 # Language, tone, person, case, date format, units, spelling
 # ---------------------------------------------------------------------------------------------
 
-_LANG_RE = lazy_compile(r"\b(" + "|".join(_LANGUAGES) + r")\b", re.I)
-_LANG_VERB = lazy_compile(
+_LANG_RE = _LowPattern(r"\b(" + "|".join(_LANGUAGES) + r")\b")
+_LANG_VERB = _LowPattern(
     r"\b(?:respond|reply|answer|write|speak|communicate|converse|talk|chat|draft|compose|produce|generate|output|"
     r"give|provide|narrate|explain|summari[sz]e|be written|be|are written|is written|interact|deliver|present|"
     r"use|keep|stick to|stay|stay in|always)\b",
-    re.I,
 )
 _LANG_ADJ = (
     r"(?:(?:plain|simple|clear|proper|fluent|standard|formal|informal|british|american|us|uk|european|brazilian|"
     r"latin american|canadian|mexican|simplified|traditional|modern|natural|native|good|correct|australian|"
     r"castilian|international|neutral|swiss|austrian|high)\s+)*"
 )
-_MATCH_USER = lazy_compile(
+_MATCH_USER = _LowPattern(
     r"\b(?:in|using|use)\s+(?:the\s+)?(?:same language as (?:the |their )?(?:user|customer|input|question|message|"
     r"request|original|query|conversation|prompt)|(?:user|customer|client|patient|person|reader|caller|player|"
     r"student|child|visitor|sender)(?:'s|’s|s'|s’)\s+(?:own\s+)?(?:preferred\s+)?language|their (?:own |preferred )?"
     r"language|whatever language (?:the )?\w+ (?:uses?|used|writes?|wrote)|(?:the )?language (?:of the (?:user|input|"
     r"question|message|request|query)|(?:the )?(?:user|customer)s? (?:uses?|used|writes?|wrote)))",
-    re.I,
 )
-_USER_SUBJECT = lazy_compile(
+_USER_SUBJECT = _LowPattern(
     r"\b(?:user|users|customer|customers|client|clients|input|text|document|source|email|they|he|she|people|"
     r"student|students|children|child|patient|patients|caller|reader|visitor|player|team|speaker|author|"
     r"authors|we|i)\b[^,;]*$",
-    re.I,
 )
 
 _TONE_AXES = {
@@ -1363,20 +1436,18 @@ _TONE_AXES = {
     },
 }  # fmt: skip
 _TONE_WORD = {w: (axis, val) for axis, vals in _TONE_AXES.items() for val, ws in vals.items() for w in ws}
-_TONE_RE = lazy_compile(
-    r"(?<![\w-])(" + "|".join(sorted((re.escape(w) for w in _TONE_WORD), key=len, reverse=True)) + r")(?![\w-])", re.I
+_TONE_RE = _LowPattern(
+    r"(?<![\w-])(" + "|".join(sorted((re.escape(w) for w in _TONE_WORD), key=len, reverse=True)) + r")(?![\w-])"
 )
-_TONE_CONTEXT = lazy_compile(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b", re.I)
-_TONE_LEAD = lazy_compile(
+_TONE_CONTEXT = _LowPattern(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b")
+_TONE_LEAD = _LowPattern(
     r"^(?:be|keep (?:it|things|the \w+|your \w+)|stay|sound|remain|write in an?|use an?|adopt an?|maintain an?|"
     r"make (?:it|the \w+)|go|write|respond|reply|speak|talk|answer)\b",
-    re.I,
 )
-_TONE_NOT = lazy_compile(
+_TONE_NOT = _LowPattern(
     r"\b(?:verification|methods?|proofs?|specifications?|definitions?|logic|education|training|complaints?|"
     r"requests?|grammar|semantics|parameters?|arguments?|model|models|methods|meeting|meetings|dress|wear|"
     r"game|games|users?|visitors?|readers?|observers?|mode)\b",
-    re.I,
 )
 
 _PERSON_RE = lazy_compile(r"\b(first|second|third|1st|2nd|3rd)[- ]person\b", re.I)
@@ -1498,7 +1569,7 @@ def _tones(ctx: _Ctx) -> list[tuple[str, str, int, int]]:
         axis, value = _TONE_WORD[word]
         hits.append((axis, value, s, e))
     out = []
-    for axis in {h[0] for h in hits}:
+    for axis in dict.fromkeys(h[0] for h in hits):  # in order of appearance (a set's order follows the hash seed)
         vals = {h[1] for h in hits if h[0] == axis}
         if len(vals) == 1:  # both poles in one sentence ("formal with clients, casual with peers"): skip
             first = next(h for h in hits if h[0] == axis)
@@ -1759,9 +1830,10 @@ _NAMED_PART = lazy_compile(
 
 def _make_ctx(sent: _Sentence) -> _Ctx | None:
     text = sent.text.strip()
-    text = _QUOTE_LEAD.sub("", text)
+    if text.startswith(">"):  # (``strip`` left no leading whitespace)
+        text = _QUOTE_LEAD.sub("", text)
     label = label_subject = label_kind = None
-    m = _LABEL.match(text)
+    m = _LABEL.match(text) if ":" in text else None
     if (
         m
         and len(m.group(1).split()) <= 4
@@ -1798,16 +1870,20 @@ def _make_ctx(sent: _Sentence) -> _Ctx | None:
             text = rest
     if _SENTENCE_SKIP.match(text):
         return None
-    low = text.lower().translate(_FOLD)  # "ſ"/"ı" match ASCII letters under IGNORECASE
+    low = text.lower()
+    if not low.isascii():
+        low = low.translate(_FOLD)  # "ſ"/"ı" match ASCII letters under IGNORECASE
     lead_scope = None
     lm = _LEAD_SCOPE.match(low)
     if lm:
         q = _canon_np(lm.group(1))
         if q not in _SCOPE_STOP and q != "response" and not lm.group(1).startswith(("short", "general", "addition")):
             lead_scope = q
-    sm = _NAMED_PART.search(text)
-    if sm and lead_scope is None:
-        lead_scope = _canon_np(rx.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
+    # every ``_NAMED_PART`` match holds one of these words
+    if lead_scope is None and ("called" in text or "named" in text or "titled" in text or "label" in text):
+        sm = _NAMED_PART.search(text)
+        if sm:
+            lead_scope = _canon_np(rx.split(r"\s+(?:that|which|with|and|in|of|where|to|for)\b", sm.group(1))[0])
     return _Ctx(text, low, label, label_subject, label_kind, sent.context, lead_scope, sent.index, sent.heading)
 
 
@@ -1857,12 +1933,13 @@ _NUM_WORDS = _set(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen single"""
 )
-_NUMERIC_WORDS = (
-    _NUM_WORDS
-    # _UNBOUNDED_CUE
-    | _set("matter however regardless even full complete exhaustive limit unlimited many single them")
-    # _UNBOUNDED_LENGTH
-    | _set("word length size long")
+_UNBOUNDED_CUE_WORDS = _set("matter however regardless even full complete exhaustive limit unlimited many single them")
+_UNBOUNDED_LENGTH_WORDS = _set("word length size long")
+_NUMERIC_WORDS = _NUM_WORDS | _UNBOUNDED_CUE_WORDS | _UNBOUNDED_LENGTH_WORDS
+# one word of each alternative of ``_CONDITIONAL``
+_CONDITIONAL_WORDS = _set(
+    """if when whenever unless case otherwise depending depends except provided long default defaults should
+    until else where wherever during whether upon once after event"""
 )
 _FORMAT_WORDS = _set(
     "markdown md json jsonl jsonlines ndjson yaml yml xml csv tsv html toml plain plaintext table tables tabular"
@@ -1927,8 +2004,13 @@ def _pending_uncached(sent: _Sentence) -> list[_Pending]:
     if ctx is None:
         return []
     low = ctx.low
-    if low.rstrip().endswith("?") or _CONDITIONAL.search(_UNBOUNDED_CUE.sub(" ", low)):
+    if low.rstrip().endswith("?"):
         return []
+    if not words.isdisjoint(_CONDITIONAL_WORDS):
+        # an "if" inside "even if there are more than three" does not make the sentence conditional
+        unbounded = not words.isdisjoint(_UNBOUNDED_CUE_WORDS)
+        if _CONDITIONAL.search(_UNBOUNDED_CUE.sub(" ", low) if unbounded else low):
+            return []
     out: list[_Pending] = []
     add = out.append
 
@@ -1940,7 +2022,7 @@ def _pending_uncached(sent: _Sentence) -> list[_Pending]:
                 add(("format", value, lambda override=override: _with_context(override, ctx)))
             else:
                 add(("format", value, lambda s=s, e=e, strong=strong: _subject(ctx, s, e, strong)))
-    for kind, value, s, e, override in _numeric(ctx, directive) if numeric else ():
+    for kind, value, s, e, override in _numeric(ctx, directive, words) if numeric else ():
         if _in_parens(low, s) or _in_label(ctx, s):
             continue
         add((kind, value, lambda s=s, e=e, override=override: _numeric_subject(ctx, s, e, override)))
@@ -2014,7 +2096,7 @@ def extract_constraints(text: str, skip: Callable[[int], bool] | str | None = No
     """Constraints stated in the text, ignoring what lies in code, quotes and examples: ``skip`` is
     a callable true for such offsets, or (faster) a string of the text's length with NUL there."""
     out: list[Constraint] = []
-    for sent in _sentences(text, skip):
+    for sent in _sentences(text, skip, gated=True):
         out.extend(_analyse(sent))
     return out
 
@@ -2036,6 +2118,9 @@ def _compatible(kind: str, a: str, b: str) -> bool:
 
 def _split_subject(subject: str) -> tuple[str, str, dict[str, str]]:
     """(head, hard qualifier, soft qualifiers by sort) of a subject string."""
+    if " (" not in subject:  # no soft qualifier
+        head, _, qual = subject.partition(" @ ")
+        return head, qual, {}
     soft = dict(rx.findall(r" \((under|re) ([^()]*)\)", subject))
     main = rx.sub(r" \((?:under|re) [^()]*\)", "", subject)
     head, _, qual = main.partition(" @ ")
@@ -2087,7 +2172,7 @@ def find_document_contradictions(
     pending: list[tuple[K, _Sentence, list[_Pending]]] = []
     values: dict[str, set[str]] = {}
     for key, text, skip in texts:
-        for sent in _sentences(text, skip):
+        for sent in _sentences(text, skip, gated=True):
             found = _analyse_pending(sent)
             if found:
                 pending.append((key, sent, found))
