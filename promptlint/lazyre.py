@@ -12,6 +12,7 @@ from __future__ import annotations
 import marshal
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +133,32 @@ class CaselessPattern:
         self.ignorecase = lazy_compile(pattern, flags | re.I)
         self.lowercase = lazy_compile(pattern, flags & ~re.I)
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def _on(self, text: str) -> tuple[Any, str]:
+        if text.isascii():  # lower-casing ASCII keeps every offset
+            return self.lowercase, text.lower()
+        return self.ignorecase, text
+
+    def compiled(self) -> re.Pattern[str]:
+        """The case-insensitive pattern, compiled."""
+        return self.ignorecase.compiled()
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """``re.search(pattern, text, re.I)``; on ASCII text the match is on ``text.lower()``."""
-        if text.isascii():
-            return self.lowercase.search(text.lower())
-        return self.ignorecase.search(text)
+        pattern, text = self._on(text)
+        return pattern.search(text, pos)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        pattern, text = self._on(text)
+        return pattern.match(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        pattern, text = self._on(text)
+        return pattern.finditer(text)
+
+    def sub(self, repl: str, text: str) -> str:
+        """Substitute in the text; on ASCII text the result is lower-cased."""
+        pattern, text = self._on(text)
+        return pattern.sub(repl, text)
 
 
 _BY_SOURCE: dict[tuple[str, int], re.Pattern[str]] = {}

@@ -13,6 +13,7 @@ from promptlint.checks.constraints import (
     find_contradictions,
     find_document_contradictions,
 )
+from promptlint.lazyre import CaselessPattern
 
 
 def _skip_code_and_quotes(text: str):
@@ -499,14 +500,14 @@ def test_long_s_and_dotless_i_do_not_crash_tone_and_person_extraction():
     assert kinds("Write in the firſt person.") == kinds("Write in the first person.")
 
 
-def test_low_patterns_have_no_upper_case_or_non_ascii_letters():
-    """A ``_LowPattern`` runs a case-sensitive twin on lower-cased ASCII text: sound only without such letters."""
-    patterns = {name: p for name, p in vars(constraints).items() if isinstance(p, constraints._LowPattern)}
+def test_caseless_patterns_have_no_upper_case_or_non_ascii_letters():
+    """A ``CaselessPattern`` runs a case-sensitive twin on lower-cased ASCII text: sound only without such letters."""
+    patterns = {name: p for name, p in vars(constraints).items() if isinstance(p, CaselessPattern)}
     assert "_NUM_RE" in patterns
     for name, pattern in patterns.items():
-        source = re.sub(r"\\.|\(\?P<", "", pattern.exact.pattern)  # drop escapes and group-name syntax
+        source = re.sub(r"\\.|\(\?P<", "", pattern.lowercase.pattern)  # drop escapes and group-name syntax
         assert not [c for c in source if c.isalpha() and (c.isupper() or not c.isascii())], name
-        assert pattern.caseless.flags & re.I and not pattern.exact.flags & re.I, name
+        assert pattern.ignorecase.flags & re.I and not pattern.lowercase.flags & re.I, name
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
+from promptlint.lazyre import CaselessPattern, lazy_compile
 from promptlint.lazyre import cached as rx
-from promptlint.lazyre import lazy_compile
 
 __all__ = ["Constraint", "extract_constraints", "find_contradictions", "find_document_contradictions"]
 
@@ -40,42 +40,6 @@ class Constraint:
     start: int  # offsets of the sentence holding the constraint in the text
     end: int
     sentence: str
-
-
-class _LowPattern:
-    """A case-insensitive pattern run only on lower-cased text (``_Ctx.low`` and strings cut from it)
-    or on ``_ascii_lower(text)``, which has the same offsets.
-
-    Such text has no upper-case letters when it is ASCII, and the pattern has no upper-case or
-    non-ASCII letters (see the tests), so there a case-sensitive twin, which is faster, matches the same.
-    """
-
-    __slots__ = ("caseless", "exact")
-
-    def __init__(self, pattern: str) -> None:
-        self.caseless = lazy_compile(pattern, re.I)
-        self.exact = lazy_compile(pattern)
-
-    def compiled(self) -> re.Pattern[str]:
-        """The case-insensitive pattern, compiled."""
-        return self.caseless.compiled()
-
-    def search(self, low: str, pos: int = 0) -> re.Match[str] | None:
-        return (self.exact if low.isascii() else self.caseless).search(low, pos)
-
-    def match(self, low: str) -> re.Match[str] | None:
-        return (self.exact if low.isascii() else self.caseless).match(low)
-
-    def finditer(self, low: str) -> Iterator[re.Match[str]]:
-        return (self.exact if low.isascii() else self.caseless).finditer(low)
-
-    def sub(self, repl: str, low: str) -> str:
-        return (self.exact if low.isascii() else self.caseless).sub(repl, low)
-
-
-def _ascii_lower(text: str) -> str:
-    """The text lower-cased if it is ASCII (same offsets), for a ``_LowPattern``."""
-    return text.lower() if text.isascii() else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +88,7 @@ _NUM = (
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen)"
 )
-_NUM_RE = _LowPattern(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)")
+_NUM_RE = CaselessPattern(r"(?<![\w.,/$€£#-])" + _NUM + r"(?![\w%$€£]|[.,/:]\d)")
 
 _LANGUAGES = sorted(
     _set(
@@ -177,7 +141,7 @@ _FILLERS = (
     r"you(?:'ll| will| should| must| shall| need to| have to| can| may)?|make sure(?: to| that)?|ensure(?: that)?|"
     r"be sure to|remember to|try to|do not|don't|dont|never|do|kindly|generally|strictly|always|actually)\b)"
 )
-_AUX = _LowPattern(
+_AUX = CaselessPattern(
     r"\s*\b(?:should|must|shall|will|can|could|may|might|need(?:s)? to|has to|have to|is|are|be|been|being|"
     r"stay|stays|remain|remains|have|has|contain|contains|include|includes|consist of|consists of|run|runs|"
     r"use|uses|get|gets|fit|fits|written|kept|limited|capped|returned|formatted|delivered|provided|presented|"
@@ -193,7 +157,7 @@ _SCOPE_STOP = _set(
     purpose brevity readability"""
 ) | {"this case", "other words", "each case", "all cases", "most cases", "every case", "that case", "the end"}
 
-_NEGATION = _LowPattern(
+_NEGATION = CaselessPattern(
     r"\b(?:not|no|never|don't|dont|do not|does not|doesn't|without|instead of|rather than|avoid|avoiding|nor|"
     r"except|no longer|other than|neither|n't|forbid|forbidden|disallow|stop|skip|ban|banned)\b",
 )
@@ -624,7 +588,7 @@ def _canon_np(np: str) -> str:
     return " ".join(words[:4])
 
 
-_CLAUSE_BOUNDARY = _LowPattern(
+_CLAUSE_BOUNDARY = CaselessPattern(
     r"(?:[;:(—–]|\s-\s|,\s|\b(?:and|but|so|then|because|while|which|that|since|whereas|so that)\s)"
 )
 
@@ -638,7 +602,7 @@ def _clause_prefix(text: str, at: int) -> str:
 def _clause_start(text: str, at: int) -> int:
     """Where the clause holding offset ``at`` starts."""
     last = 0
-    for m in _CLAUSE_BOUNDARY.finditer(_ascii_lower(text[:at])):
+    for m in _CLAUSE_BOUNDARY.finditer(text[:at]):
         last = m.end()
     return last
 
@@ -648,7 +612,7 @@ _LEADING_FILLER = lazy_compile(r"^\s*" + _FILLERS + r"\s*", re.I)
 
 def _drop_aux(np: str) -> str:
     """``_AUX.sub("", np)``: the one match there can be, which runs to the end, removed."""
-    m = _AUX.search(_ascii_lower(np))
+    m = _AUX.search(np)
     return np[: m.start()] + np[m.end() :] if m else np
 
 
@@ -928,17 +892,17 @@ _NP_ADJ = _set(
     "most least important relevant critical significant key main top best short brief concise numbered bulleted "
     "separate distinct additional extra suggested"
 )
-_UNBOUNDED_CUE = _LowPattern(
+_UNBOUNDED_CUE = CaselessPattern(
     r"\b(?:no matter how many|however many|however minor|regardless of (?:how many|the number)|"
     r"even if there are more than \w+|(?:the |a )?(?:full|complete|exhaustive) list|"
     r"no (?:upper )?limit(?: on (?:the )?(?:number|count))?|without (?:a |any )?limit|unlimited|"
     r"as many as (?:you (?:can|find|like|want|need)|possible|needed|necessary|apply|there are|relevant)|"
     r"don't limit|do not limit|every single|all of them)\b",
 )
-_UNBOUNDED_NOUN = _LowPattern(
+_UNBOUNDED_NOUN = CaselessPattern(
     r"\b(?:every|each|all(?: of)?(?: the)?|as many|any number of)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
 )
-_UNBOUNDED_LENGTH = _LowPattern(
+_UNBOUNDED_LENGTH = CaselessPattern(
     r"\b(?:no (?:word|length|size) (?:limit|cap|restriction|constraint)s?|as long as (?:you need|needed|necessary|"
     r"it needs|required|it takes)|any length|no limit on (?:the )?length|(?:length|size) (?:is )?unlimited)\b",
 )
@@ -1008,8 +972,8 @@ _CUE_BEFORE = lazy_compile(
     r"Keep|Provide|Return|Output|Include|Add|Offer|Suggest|Create|Produce|Generate|Summarize|Summarise|"
     r"Between|About|Around|Approximately|Roughly|Less|Fewer|More|Over|Below|Within)\s+$"
 )
-_RANGE_HI = _LowPattern(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b")
-_AND_HI = _LowPattern(r"\s+and\s+(" + _NUM + r")\b")
+_RANGE_HI = CaselessPattern(r"\s*(?:-|–|—|to|or)\s*(" + _NUM + r")\b")
+_AND_HI = CaselessPattern(r"\s+and\s+(" + _NUM + r")\b")
 _SYMBOL_OP = lazy_compile(r"(<=?|≤|>=?|≥)\s*$")
 _EXISTING_BEFORE = lazy_compile(r"\b(?:all|the|these|those|both|my|your|our|its|their|his|her|of)\s+$")
 _HYPHEN_OTHER = lazy_compile(r"-(?!(?:word|character|sentence|line|paragraph|page|token|bullet|item|point)s?\b)[a-z]")
@@ -1247,7 +1211,7 @@ def _numbers_conflict(a: str, b: str) -> bool:
 # Formats
 # ---------------------------------------------------------------------------------------------
 
-_FORMAT = _LowPattern(
+_FORMAT = CaselessPattern(
     r"\b(?P<fmt>markdown[- ]tables?|md tables?|json ?l(?:ines)?|ndjson|json|ya?ml|xml|csv|tsv|html|toml|markdown|"
     r"plain[- ]?text|plaintext|plain prose|tables?|tabular)\b",
 )
@@ -1279,7 +1243,7 @@ _FMT_COMPATIBLE = [
     {"tsv", "table"},
     {"json", "jsonl"},
 ]
-_FMT_NOT_OUTPUT = _LowPattern(
+_FMT_NOT_OUTPUT = CaselessPattern(
     r"\s*(?:code\s*)?(?:blocks?|fences?|fenced|snippets?|schemas?|parser|parsing|librar(?:y|ies)|syntax|keys?|"
     r"field|fields|tags?|comments?|input|inputs|payloads?|config|configuration|files?|mode|strings?|paths?|"
     r"attributes?|elements?|values?|propert(?:y|ies)|bod(?:y|ies)|escaping|escapes?|entities|links?|"
@@ -1292,7 +1256,7 @@ _FMT_VERB = (
     r"structure|report|post|deliver|express|convert|display|show|save|export|wrap|put|lay out|organi[sz]e|"
     r"summari[sz]e|list|compose|draft|create|reformat|transform|serialize|serialise|encode)"
 )
-_FMT_CUE_PREP = _LowPattern(
+_FMT_CUE_PREP = CaselessPattern(
     r"(?:\b" + _FMT_VERB + r"\b[^;:!?]*?\b(?:as|in|using|with)"
     r"|\b(?:convert|export|save|output|switch|change|transform|reformat|serialize|serialise|write|turn)\b[^;:!?]{0,40}?"
     r"\b(?:to|into))\s+"
@@ -1300,20 +1264,20 @@ _FMT_CUE_PREP = _LowPattern(
     r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|neat|tidy|structured|"
     r"parseable|parsable|machine-readable|rich|basic|simple)\s+)*$",
 )
-_FMT_CUE_OBJ = _LowPattern(
+_FMT_CUE_OBJ = CaselessPattern(
     r"\b(?:return|output|produce|emit|print|generate|give|provide|send|respond with|reply with|answer with|"
     r"write|use|create|draft|render|deliver)\s+(?:only|just|back|me|us)?\s*"
     r"(?:(?:a|an|the|one|valid|raw|strict|pure|well-formed|properly formatted|minified|pretty-printed|simple|"
     r"single|standard|clean|github-flavou?red|gfm|proper|compact|short|small|concise|clear|structured|"
     r"parseable|parsable|machine-readable|rich|basic)\s+)*$",
 )
-_FMT_CUE_NOUN = _LowPattern(
+_FMT_CUE_NOUN = CaselessPattern(
     r"\b(?:response|output|answer|reply|replies|responses|result|results|report|summary)s?\s+(?:format\s+)?"
     r"(?:must|should|will|shall|has to|needs to|have to)?\s*(?:always\s+)?(?:be|is|are)\s+(?:formatted\s+|written\s+|"
     r"returned\s+|delivered\s+|provided\s+|given\s+)?(?:as\s+|in\s+)?(?:(?:a|an|valid|raw|plain|strict|pure|"
     r"well-formed|single)\s+)*$",
 )
-_FMT_AFTER_OK = _LowPattern(
+_FMT_AFTER_OK = CaselessPattern(
     r"\s*(?:only\b|format\b|output\b|object|array|document|response|responses|reply|answer|list|table|$|[.,;:!)])",
 )
 
@@ -1400,8 +1364,8 @@ def _formats(ctx: _Ctx) -> list[tuple[str, int, int, bool, str | None]]:
 # Language, tone, person, case, date format, units, spelling
 # ---------------------------------------------------------------------------------------------
 
-_LANG_RE = _LowPattern(r"\b(" + "|".join(_LANGUAGES) + r")\b")
-_LANG_VERB = _LowPattern(
+_LANG_RE = CaselessPattern(r"\b(" + "|".join(_LANGUAGES) + r")\b")
+_LANG_VERB = CaselessPattern(
     r"\b(?:respond|reply|answer|write|speak|communicate|converse|talk|chat|draft|compose|produce|generate|output|"
     r"give|provide|narrate|explain|summari[sz]e|be written|be|are written|is written|interact|deliver|present|"
     r"use|keep|stick to|stay|stay in|always)\b",
@@ -1411,14 +1375,14 @@ _LANG_ADJ = (
     r"latin american|canadian|mexican|simplified|traditional|modern|natural|native|good|correct|australian|"
     r"castilian|international|neutral|swiss|austrian|high)\s+)*"
 )
-_MATCH_USER = _LowPattern(
+_MATCH_USER = CaselessPattern(
     r"\b(?:in|using|use)\s+(?:the\s+)?(?:same language as (?:the |their )?(?:user|customer|input|question|message|"
     r"request|original|query|conversation|prompt)|(?:user|customer|client|patient|person|reader|caller|player|"
     r"student|child|visitor|sender)(?:'s|’s|s'|s’)\s+(?:own\s+)?(?:preferred\s+)?language|their (?:own |preferred )?"
     r"language|whatever language (?:the )?\w+ (?:uses?|used|writes?|wrote)|(?:the )?language (?:of the (?:user|input|"
     r"question|message|request|query)|(?:the )?(?:user|customer)s? (?:uses?|used|writes?|wrote)))",
 )
-_USER_SUBJECT = _LowPattern(
+_USER_SUBJECT = CaselessPattern(
     r"\b(?:user|users|customer|customers|client|clients|input|text|document|source|email|they|he|she|people|"
     r"student|students|children|child|patient|patients|caller|reader|visitor|player|team|speaker|author|"
     r"authors|we|i)\b[^,;]*$",
@@ -1436,15 +1400,15 @@ _TONE_AXES = {
     },
 }  # fmt: skip
 _TONE_WORD = {w: (axis, val) for axis, vals in _TONE_AXES.items() for val, ws in vals.items() for w in ws}
-_TONE_RE = _LowPattern(
+_TONE_RE = CaselessPattern(
     r"(?<![\w-])(" + "|".join(sorted((re.escape(w) for w in _TONE_WORD), key=len, reverse=True)) + r")(?![\w-])"
 )
-_TONE_CONTEXT = _LowPattern(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b")
-_TONE_LEAD = _LowPattern(
+_TONE_CONTEXT = CaselessPattern(r"\b(?:tone|voice|register|style|manner|vibe|tenor|writing|wording|language|feel)\b")
+_TONE_LEAD = CaselessPattern(
     r"^(?:be|keep (?:it|things|the \w+|your \w+)|stay|sound|remain|write in an?|use an?|adopt an?|maintain an?|"
     r"make (?:it|the \w+)|go|write|respond|reply|speak|talk|answer)\b",
 )
-_TONE_NOT = _LowPattern(
+_TONE_NOT = CaselessPattern(
     r"\b(?:verification|methods?|proofs?|specifications?|definitions?|logic|education|training|complaints?|"
     r"requests?|grammar|semantics|parameters?|arguments?|model|models|methods|meeting|meetings|dress|wear|"
     r"game|games|users?|visitors?|readers?|observers?|mode)\b",
