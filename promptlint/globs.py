@@ -112,11 +112,10 @@ def pattern_set(patterns: list[str]) -> _PatternSet:
     return _combined(tuple(patterns))
 
 
-def match_any(patterns: list[str], relpath: str, start: int = 0) -> bool:
-    """True when any pattern matches the path or one of its parent directories (only the parents
-    longer than ``start`` characters: a walk ignores the directories it was asked to start in)."""
-    combined = _combined(tuple(patterns))
-    end = relpath.find("/", start + 1 if start else 0)
+def match_any(patterns: list[str], relpath: str) -> bool:
+    """True when any pattern matches the path or one of its parent directories."""
+    combined = pattern_set(patterns)
+    end = relpath.find("/")
     while end != -1:
         if combined.match(relpath[:end]):
             return True
@@ -126,4 +125,4 @@ def match_any(patterns: list[str], relpath: str, start: int = 0) -> bool:
 
 def match_path(patterns: list[str], relpath: str) -> bool:
     """True when any pattern matches the path itself (not its parents)."""
-    return _combined(tuple(patterns)).match(relpath)
+    return pattern_set(patterns).match(relpath)
