@@ -222,7 +222,9 @@ _BOLD_LINE = lazy_compile(r"(?:\*\*|__)(?P<h>[^*_\n]{1,80})(?:\*\*|__)[ \t]*:?[ 
 _CAPS_LINE = lazy_compile(r"(?P<h>[A-Z][A-Z0-9 &/'()-]{2,60}):?[ \t]*$")
 _INLINE_ENUM = lazy_compile(r"(?:^|[ \t(:;,])\(?(?P<n>\d{1,2})\)[ \t]")
 _SENTENCE_END = lazy_compile(r"[.!?][\"'”’)]?(?=[ \t]+[\"'“‘(]?[A-Z0-9])")
-_ABBREV = lazy_compile(r"(?:\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|no|st|approx|incl|cf|fig|p|pp|al)|\b[A-Z])$", re.I)
+# Words a sentence-ending "." may follow without ending the sentence (besides "e.g", "i.e" and initials).
+_ABBREVIATIONS = ("etc", "vs", "mr", "mrs", "ms", "dr", "no", "st", "approx", "incl", "cf", "fig", "p", "pp", "al")
+_ABBREV = lazy_compile(r"(?:\b(?:e\.g|i\.e|" + "|".join(_ABBREVIATIONS) + r")|\b[A-Z])$", re.I)
 _WORD = lazy_compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _PREP_STOP = _words(
     """of for with about on in into to from that which who using per by based called named titled labeled labelled
@@ -343,8 +345,8 @@ def _split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-_ABBREVIATIONS = _words("etc vs mr mrs ms dr no st approx incl cf fig p pp al")  # as in ``_ABBREV``
 _WORD_RUN = lazy_compile(r"\w*")
+_ABBREVIATION_SET = frozenset(_ABBREVIATIONS)
 
 
 def _after_abbreviation(piece: str) -> bool:
@@ -356,7 +358,7 @@ def _after_abbreviation(piece: str) -> bool:
     if not piece.isascii() or piece.endswith("\n"):
         return _ABBREV.search(piece) is not None
     word = _WORD_RUN.match(piece[::-1]).group()  # the last word, reversed
-    return (len(word) == 1 and word.isalpha()) or word[::-1].lower() in _ABBREVIATIONS
+    return (len(word) == 1 and word.isalpha()) or word[::-1].lower() in _ABBREVIATION_SET
 
 
 _STRONG_RULES = CaselessPattern(

@@ -82,7 +82,7 @@ _SCALAR_TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "timestamp", "binary")
 )
 _BREAKS = "\r\n\x85\u2028\u2029"
-_BREAK_AT = re.compile("[\r\n\x85\u2028\u2029]")
+_BREAK_AT = re.compile(f"[{_BREAKS}]")
 
 _ROLE_KEY = re.compile(r"""(?:^|[\s{,"'])role["']?\s*:""", re.M)
 _CONTENT_KEY = re.compile(r"""(?:^|[\s{,"'])(?:content|parts)["']?\s*:""", re.M)
