@@ -7,15 +7,19 @@ quotes, XML-tagged examples and quoted strings the same way whatever the file fo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 
-from promptlint.lazyre import lazy_compile
+from promptlint.lazyre import LazyPattern, lazy_compile
 from promptlint.model import CODE, COMMENT, EXAMPLE, QUOTE, QUOTED, Region
 
 _FENCE_OPEN = lazy_compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
+_FENCE_LINE = lazy_compile(r"\n[ \t]{0,3}[`~]")
 _INLINE_CODE = lazy_compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _HTML_COMMENT = lazy_compile(r"<!--.*?(?:-->|\Z)", re.S)
 _BLOCK_QUOTE = lazy_compile(r"^[ \t]{0,3}>[^\n]*(?:\n|\Z)", re.M)
+_QUOTE_LINE = lazy_compile(r"\n[ \t]{0,3}>")
 EXAMPLE_TAGS = (
     "example",
     "examples",
@@ -47,20 +51,53 @@ _TAG_OPEN = lazy_compile(
     re.I,
 )
 # Quoted strings within one paragraph; straight and typographic quotes.
+# Every alternative opens with its quote character, so the regex engine jumps from quote to quote;
+# "not after a word character or quote" is checked just after the opening quote: "(?<![\w\"]\")" at
+# offset p + 1 fails exactly when the character at p - 1 is one of [\w"] (the one at p is the quote).
 _QUOTED = lazy_compile(
-    r"(?<![\w\"])\"[^\"\n]{1,2000}\"(?![\w\"])"
+    r"\"(?<![\w\"]\")[^\"\n]{1,2000}\"(?![\w\"])"
     r"|“[^”\n]{1,2000}”"
     r"|‘[^’\n]{1,2000}’"
-    r"|(?<![\w'])'[^'\n]{2,400}'(?![\w'])"
+    r"|'(?<![\w']')[^'\n]{2,400}'(?![\w'])"
 )
 PLACEHOLDER = lazy_compile(
     r"\{\{[^{}\n]{1,200}\}\}"  # {{ var }} (Mustache, Handlebars, Jinja expressions)
     r"|\{%[^\n]{0,200}?%\}"  # {% tag %} (Jinja statements)
     r"|\{#[^\n]{0,200}?#\}"  # {# comment #} (Jinja)
     r"|\$\{[A-Za-z_][\w.]{0,80}\}"  # ${var}
-    r"|(?<![{\w])\{[A-Za-z_][\w.]{0,80}\}(?!\})"  # {var} (str.format)
+    r"|\{(?<![{\w]\{)[A-Za-z_][\w.]{0,80}\}(?!\})"  # {var} (str.format), not after "{" or a word
     r"|\[\[[A-Z][A-Z0-9_ ]{1,80}\]\]"  # [[VAR]]
 )
+
+
+def line_search(pattern: LazyPattern, opener: LazyPattern, text: str, pos: int = 0) -> re.Match[str] | None:
+    """``pattern.search(text, pos)`` for a ``^``-anchored ``re.M`` pattern, trying only line starts.
+
+    The regex engine cannot skip ahead to a "^": it tries every offset (tens of nanoseconds a
+    character). ``opener`` is ``"\\n"`` followed by a prefix that every match of ``pattern`` starts
+    with; it opens with a literal, so the engine jumps from newline to newline, and only the lines it
+    finds (plus ``pos`` when that is a line start) are matched with ``pattern``.
+    """
+    if pos == 0 or text[pos - 1] == "\n":
+        m = pattern.match(text, pos)
+        if m is not None:
+            return m
+    for o in opener.finditer(text, pos):
+        m = pattern.match(text, o.start() + 1)
+        if m is not None:
+            return m
+    return None
+
+
+def line_matches(pattern: LazyPattern, opener: LazyPattern, text: str) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a non-empty ``^``-anchored ``re.M`` pattern (see
+    :func:`line_search`)."""
+    out = []
+    m = line_search(pattern, opener, text)
+    while m is not None:
+        out.append(m)
+        m = line_search(pattern, opener, text, m.end())
+    return out
 
 
 def find_placeholders(text: str) -> list[tuple[int, int]]:
@@ -76,7 +113,7 @@ def _fences(text: str) -> list[Region]:
         return regions
     pos = 0
     while True:
-        m = _FENCE_OPEN.search(text, pos)
+        m = line_search(_FENCE_OPEN, _FENCE_LINE, text, pos)
         if not m:
             break
         marker = m.group(1)
@@ -124,13 +161,45 @@ _EXAMPLE_INTRO = lazy_compile(
 
 
 _JSON_VALUE_LINE = lazy_compile(r'^[ \t]*"[^"\n]{1,60}"[ \t]*:[ \t]*(?P<value>"[^\n]*)$', re.M)
+_JSON_LINE = lazy_compile(r'\n[ \t]*"')
 
 
 def _json_value_lines(text: str) -> list[Region]:
     """String values of JSON-looking lines (``"key": "..."``): data, not instructions."""
     if '"' not in text:
         return []
-    return [Region(m.start("value"), m.end("value"), QUOTED) for m in _JSON_VALUE_LINE.finditer(text)]
+    return [Region(m.start("value"), m.end("value"), QUOTED) for m in line_matches(_JSON_VALUE_LINE, _JSON_LINE, text)]
+
+
+_BACKTICKS = lazy_compile(r"``*")  # not "`+": a leading literal lets the engine skip ahead
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """The matches of ``_INLINE_CODE`` (kept as the definition) without its lazy character-by-character scan.
+
+    The regex opens with a maximal run of backticks (``(?!`)``) and closes at the first later run of
+    exactly the same length (``(?<!`)`` and ``(?!`)``), at least one character on. When a run of k
+    backticks finds no partner, the regex retries one character on, inside the run, with k - 1
+    backticks, and so on; after a match it goes on from the match's end, just past its closing run.
+    """
+    runs = [(m.start(), m.end() - m.start()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (_, length) in enumerate(runs):
+        by_length.setdefault(length, []).append(index)
+    spans = []
+    i = 0
+    while i < len(runs):
+        start, length = runs[i]
+        for skip in range(length):
+            later = by_length.get(length - skip)
+            j = later[bisect_right(later, i)] if later and later[-1] > i else -1
+            if j >= 0:
+                close, size = runs[j]
+                spans.append((start + skip, close + size))
+                i = j
+                break
+        i += 1
+    return spans
 
 
 def _delimited(text: str) -> list[Region]:
@@ -147,28 +216,33 @@ def _indented_blocks(text: str) -> list[Region]:
     """Indented blocks after an example intro line, and Markdown indented code blocks."""
     regions: list[Region] = []
     lines = text.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
+    count = len(lines)
+    offsets: list[int] | None = None  # offsets[k]: where line k starts (built when a block is found)
     i = 0
-    while i < len(lines):
+    while i < count:
         line = lines[i]
-        intro = bool(_EXAMPLE_INTRO.match(line))
-        prev_blank = i == 0 or not lines[i - 1].strip()
+        # An intro line ends with ":", then blanks and maybe "\r": test that before the costly regex.
+        intro = line.rstrip(" \t\r").endswith(":") and _EXAMPLE_INTRO.match(line) is not None
         if intro or (
-            prev_blank and _indent(line) >= 4 and line.strip() and not line.lstrip().startswith(("-", "*", "+"))
+            line.startswith((" ", "\t"))  # implied by an indent of 4: the cheapest test first
+            and (i == 0 or not lines[i - 1].strip())
+            and _indent(line) >= 4
+            and line.strip()
+            and not line.lstrip().startswith(("-", "*", "+"))
         ):
             base = _indent(line) if intro else -1
             j = i + 1 if intro else i
-            while j < len(lines) and not lines[j].strip():
+            while j < count and not lines[j].strip():
                 j += 1
             start_j = j
             end_j = j
-            while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > max(base, 0) + (0 if intro else 3)):
+            while j < count and (not lines[j].strip() or _indent(lines[j]) > max(base, 0) + (0 if intro else 3)):
                 if lines[j].strip():
                     end_j = j + 1
                 j += 1
             if end_j > start_j and (not intro or _indent(lines[start_j]) > base):
+                if offsets is None:
+                    offsets = list(accumulate((len(x) + 1 for x in lines), initial=0))
                 regions.append(Region(offsets[start_j], min(offsets[end_j] - 1, len(text)), EXAMPLE if intro else CODE))
                 i = end_j
                 continue
@@ -207,11 +281,11 @@ def find_regions(text: str) -> list[Region]:
         for m in _HTML_COMMENT.finditer(text):
             taken.add_outside(Region(m.start(), m.end(), COMMENT))
     if "`" in text:
-        for m in _INLINE_CODE.finditer(text):
-            if taken.outside(m.start()) and "\n\n" not in m.group(0):
-                taken.add(Region(m.start(), m.end(), CODE))
+        for start, end in _code_spans(text):
+            if taken.outside(start) and "\n\n" not in text[start:end]:
+                taken.add(Region(start, end, CODE))
     if ">" in text:
-        for m in _BLOCK_QUOTE.finditer(text):
+        for m in line_matches(_BLOCK_QUOTE, _QUOTE_LINE, text):
             taken.add_outside(Region(m.start(), m.end(), QUOTE))
     if "<" in text:
         for region in _example_sections(text, taken.outside):
