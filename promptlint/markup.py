@@ -89,11 +89,12 @@ def line_search(pattern: LazyPattern, opener: LazyPattern, text: str, pos: int =
     return None
 
 
-def line_matches(pattern: LazyPattern, opener: LazyPattern, text: str) -> list[re.Match[str]]:
-    """``list(pattern.finditer(text))`` for a non-empty ``^``-anchored ``re.M`` pattern (see
-    :func:`line_search`)."""
+def line_matches(pattern: LazyPattern, opener: LazyPattern, text: str, pos: int = 0) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text, pos))`` for a ``^``-anchored ``re.M`` pattern that never matches
+    the empty string (see :func:`line_search`). A match may span lines: like ``finditer``, the next
+    search starts where it ends."""
     out = []
-    m = line_search(pattern, opener, text)
+    m = line_search(pattern, opener, text, pos)
     while m is not None:
         out.append(m)
         m = line_search(pattern, opener, text, m.end())

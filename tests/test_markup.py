@@ -7,9 +7,11 @@ import random
 import pytest
 
 from promptlint import markup
+from promptlint.loaders import text as text_loader
 from promptlint.markup import CODE, EXAMPLE, QUOTE, QUOTED, find_regions
 
 _PIECES = ["`", "``", "```", "a", " ", "\n", "\n\n", "x y", "\t", ">", '"k": "v"', "    ", "~~~", ":", "\r"]
+_PIECES += ["{{", "}}", "{{role 'user'}}", '{{ role "system" }}', "role", "'user'"]
 
 
 def _texts(seed: int, count: int) -> list[str]:
@@ -29,16 +31,20 @@ def test_code_spans_are_the_inline_code_regex_matches() -> None:
         (markup._BLOCK_QUOTE, markup._QUOTE_LINE),
         (markup._JSON_VALUE_LINE, markup._JSON_LINE),
         (markup._FENCE_OPEN, markup._FENCE_LINE),
+        (text_loader._ROLE_MARKER, text_loader._ROLE_LINE),  # a marker may span lines
     ],
 )
 def test_line_scans_find_what_finditer_finds(pattern, opener) -> None:
-    for text in _texts(2, 3000):
-        expected = [m.span() for m in pattern.finditer(text)]
-        assert [m.span() for m in markup.line_matches(pattern, opener, text)] == expected, repr(text)
+    found = 0
+    for text in _texts(2, 1000):
+        found += len(list(pattern.finditer(text)))
         for pos in range(len(text) + 1):
+            expected = [m.span() for m in pattern.finditer(text, pos)]
+            assert [m.span() for m in markup.line_matches(pattern, opener, text, pos)] == expected, repr(text)
             want = pattern.search(text, pos)
             got = markup.line_search(pattern, opener, text, pos)
             assert (got and got.span()) == (want and want.span()), (repr(text), pos)
+    assert found > 20  # the texts do exercise the pattern
 
 
 def test_regions_of_a_mixed_prompt() -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from promptlint.lazyre import lazy_compile
-from promptlint.markup import analyse
+from promptlint.markup import analyse, line_matches
 from promptlint.model import LineIndex, LoadResult, Message, PromptDocument, SourceMap
 
 _FRONT_MATTER = lazy_compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _KEY_LINE = lazy_compile(r"^\s*(?:[\w\"'.-][^:\n]*:|- |#)", re.M)
 _ROLE_MARKER = lazy_compile(r"^[ \t]*\{\{\s*role\s+[\"'](system|user|model|assistant)[\"']\s*\}\}[ \t]*\r?$", re.M)
+_ROLE_LINE = lazy_compile(r"\n[ \t]*\{\{")  # every marker's line opens so (see markup.line_search)
 AGENT_FILES = frozenset(
     {
         "agents.md",
@@ -60,7 +61,7 @@ def _load(path: str, text: str, fmt: str) -> LoadResult:
     kind, role = _kind_and_role(path)
     meta = {"front_matter": front} if front is not None else {}
     pieces: list[tuple[str, int, int]] = []  # role, start, end in file
-    markers = list(_ROLE_MARKER.finditer(text, body_start))
+    markers = line_matches(_ROLE_MARKER, _ROLE_LINE, text, body_start)
     if markers:
         kind = "chat"
         head = text[body_start : markers[0].start()]
