@@ -229,6 +229,7 @@ def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, R
     """
     from promptlint import __version__
     from promptlint.cache import dump_pickle, load_pickle, user_cache_dir
+    from promptlint.hashing import sha256_hex
 
     root = Path(directory) if directory else catalog_dir()
     files = sorted(root.glob("*.toml"))
@@ -238,7 +239,9 @@ def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, R
     if where is None:
         return _parse_catalog(files)
     stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]) + __version__ + str(root)
-    pickled = where / "catalog.pickle"
+    # One file per rule directory: installs sharing the user cache (a project's virtualenv and
+    # pre-commit's) would otherwise replace each other's catalog on every run.
+    pickled = where / f"catalog-{sha256_hex(str(root).encode())[:12]}.pickle"
     hit = load_pickle(pickled)
     if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == stamp:
         return hit[1]

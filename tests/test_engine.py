@@ -302,3 +302,22 @@ def test_findings_are_sorted(settings: Settings) -> None:
     text = "TODO: a\nFIXME: b\n\nTBD: c\n"
     result = lint_text("prompt.md", text, settings)
     assert codes(result.findings) == [("PRM006", 1), ("PRM006", 2), ("PRM006", 4)]
+
+
+def test_each_rule_directory_keeps_its_own_catalog_cache(tmp_path: Path, monkeypatch) -> None:
+    # Two installs sharing the user cache (a virtualenv and pre-commit's) must not evict each other.
+    import shutil
+
+    from promptlint.catalog import _load_catalog, catalog_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    copy = tmp_path / "rules"
+    shutil.copytree(catalog_dir(), copy)
+    first = _load_catalog(None, None)
+    second = _load_catalog(str(copy), None)
+    assert sorted(first) == sorted(second)
+    files = sorted((tmp_path / "cache" / "promptlint").glob("catalog-*.pickle"))
+    assert len(files) == 2
+    stamps = [f.stat().st_mtime_ns for f in files]
+    assert sorted(_load_catalog(None, None)) == sorted(first)  # a hit: nothing rewritten
+    assert [f.stat().st_mtime_ns for f in files] == stamps
