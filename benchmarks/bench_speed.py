@@ -32,7 +32,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PROMPTLINT = [sys.executable, "-m", "promptlint"]
+# The console script, as users and pre-commit run it; ``python -m promptlint`` when it is not installed.
+_SCRIPT = Path(sys.executable).parent / ("promptlint.exe" if os.name == "nt" else "promptlint")
+PROMPTLINT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "promptlint"]
 
 
 PEAK_RSS_MB = {"promptlint": 0.0}
@@ -45,7 +47,7 @@ def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if cmd[:3] == PROMPTLINT:
+    if cmd[: len(PROMPTLINT)] == PROMPTLINT:
         # ru_maxrss of the main process; worker processes are measured by the largest one too.
         PEAK_RSS_MB["promptlint"] = max(PEAK_RSS_MB["promptlint"], usage.ru_maxrss / 1024)
     return elapsed, proc.returncode
@@ -315,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}; medians of {args.runs} runs (cold: {max(3, args.runs // 2)}). One-file rows: "
         f"{max(15, args.runs)} rounds of the anchor and the three cases back to back; each ratio is the median of "
-        "the per-round ratios (the VM's speed drifts between minutes)."
+        "the per-round ratios (the VM's speed drifts between minutes). promptlint runs as "
+        f"`{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(PROMPTLINT))}`."
     )
     table = ["| measurement | promptlint | anchor | ratio |", "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
