@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +61,20 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None
         raise
 
 
-def load_pickle(path: Path) -> Any:
-    """A pickled object, or None when the file is missing or unreadable."""
+def load_marshal(path: Path) -> Any:
+    """A marshalled value, or None when the file is missing or unreadable.
+
+    The caches hold only plain data (tuples, lists, dicts, strings, numbers), so :mod:`marshal`,
+    built into the interpreter, serves instead of :mod:`pickle`, whose import a one-file run would pay.
+    """
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            return marshal.loads(fh.read())
     except Exception:  # a corrupt or foreign cache file is a miss, never an error
         return None
 
 
-def dump_pickle(path: Path, value: Any) -> None:
-    """Pickle ``value`` to ``path`` atomically; failures are ignored (the cache is optional)."""
-    with contextlib.suppress(OSError):
-        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def dump_marshal(path: Path, value: Any) -> None:
+    """Marshal ``value`` to ``path`` atomically; failures are ignored (the cache is optional)."""
+    with contextlib.suppress(OSError, ValueError):
+        write_bytes_atomic(path, marshal.dumps(value))

@@ -8,6 +8,7 @@ and the check it is bound to: ``check = "module:function"`` for a Python check, 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from collections.abc import Callable
@@ -228,7 +229,7 @@ def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, R
     modification times and promptlint's version.
     """
     from promptlint import __version__
-    from promptlint.cache import dump_pickle, load_pickle, user_cache_dir
+    from promptlint.cache import dump_marshal, load_marshal, user_cache_dir
     from promptlint.hashing import sha256_hex
 
     root = Path(directory) if directory else catalog_dir()
@@ -237,29 +238,38 @@ def _load_catalog(directory: str | None, cache_root: Path | None) -> dict[str, R
     if where is None and cache_root is not None and (cache_root / ".promptlint_cache").is_dir():
         where = cache_root / ".promptlint_cache"
     if where is None:
-        return _parse_catalog(files)
+        return _build_catalog(_read_catalog(files))
     stamp = repr([(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]) + __version__ + str(root)
     # One file per rule directory: installs sharing the user cache (a project's virtualenv and
     # pre-commit's) would otherwise replace each other's catalog on every run.
-    pickled = where / f"catalog-{sha256_hex(str(root).encode())[:12]}.pickle"
-    hit = load_pickle(pickled)
+    cached = where / f"catalog-{sha256_hex(str(root).encode())[:12]}.marshal"
+    hit = load_marshal(cached)
     if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == stamp:
-        return hit[1]
-    rules = _parse_catalog(files)
-    dump_pickle(pickled, (stamp, rules))
+        with contextlib.suppress(Exception):  # a foreign or damaged entry: parse the files again
+            return _build_catalog(hit[1])
+    raw = _read_catalog(files)
+    rules = _build_catalog(raw)
+    dump_marshal(cached, (stamp, raw))
     return rules
 
 
-def _parse_catalog(files: list[Path]) -> dict[str, Rule]:
-    rules: dict[str, Rule] = {}
+def _read_catalog(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """Each rule file's TOML data, with its path (parsing TOML is what the cache saves)."""
+    raw = []
     for path in files:
         try:
-            data = _toml().loads(path.read_text(encoding="utf-8"))
+            raw.append((str(path), _toml().loads(path.read_text(encoding="utf-8"))))
         except (OSError, _toml().TOMLDecodeError) as exc:
             raise CatalogError(f"{path}: {exc}") from exc
-        rule = parse_rule(data, str(path))
+    return raw
+
+
+def _build_catalog(raw: list[tuple[str, dict[str, Any]]]) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for source, data in raw:
+        rule = parse_rule(data, source)
         if rule.code in rules:
-            raise CatalogError(f"{path}: duplicate code {rule.code}")
+            raise CatalogError(f"{source}: duplicate code {rule.code}")
         rules[rule.code] = rule
     return dict(sorted(rules.items()))
 

@@ -8,26 +8,23 @@ are safe: each run merges its entries into the latest file and replaces it atomi
 
 from __future__ import annotations
 
+import marshal
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from promptlint import __version__
-from promptlint.cache import cache_dir, dump_pickle, load_pickle
+from promptlint.cache import cache_dir, dump_marshal, load_marshal
 from promptlint.catalog import catalog_dir
 from promptlint.engine import FileResult, Settings
+from promptlint.findings import Edit, Finding, Fix
 from promptlint.hashing import sha256, sha256_hex
 
-SCHEMA = 1
+SCHEMA = 2
 
-
-@dataclass
-class Entry:
-    size: int
-    mtime_ns: int
-    digest: str
-    result: FileResult
+# An entry, as stored: (size, mtime_ns, sha256, display, path, findings, text, skipped, lossy), each
+# finding a tuple of its fields with its fix as (applicability, ((start, end, content), ...), message).
+Entry = tuple
 
 
 def settings_key(settings: Settings) -> str:
@@ -77,10 +74,10 @@ class ResultsCache:
         self.dirty: dict[str, Entry] = {}
         try:
             directory = cache_dir(settings.root) / "results"
-            self.path = directory / f"{settings_key(settings)}.pickle"
+            self.path = directory / f"{settings_key(settings)}.marshal"
         except OSError:
             return
-        loaded = load_pickle(self.path)
+        loaded = load_marshal(self.path)
         if isinstance(loaded, dict):
             self.entries = loaded
 
@@ -93,14 +90,18 @@ class ResultsCache:
             st = os.stat(real)
         except OSError:
             return None
-        if st.st_size != entry.size:
+        size, mtime_ns, digest = entry[:3]
+        if st.st_size != size:
             return None
-        if st.st_mtime_ns != entry.mtime_ns:
-            if file_digest(real) != entry.digest:
+        if st.st_mtime_ns != mtime_ns:
+            if file_digest(real) != digest:
                 return None
-            entry.mtime_ns = st.st_mtime_ns
-            self.dirty[real] = entry
-        return _relabel(entry.result, display)
+            entry = self.dirty[real] = (size, st.st_mtime_ns, *entry[2:])
+        try:
+            result = _decode(entry)
+        except Exception:  # a damaged entry is a miss
+            return None
+        return _relabel(result, display)
 
     def put(self, real: str, result: FileResult) -> None:
         """Remember a freshly linted file (not files that failed internally)."""
@@ -117,26 +118,52 @@ class ResultsCache:
             if found is None:
                 return
             size, mtime_ns, digest = st.st_size, st.st_mtime_ns, found
-        stored = FileResult(
-            display=result.display,
-            path=result.path,
-            findings=list(result.findings),
-            text=result.text if result.findings else None,
-            documents=[],
-            skipped=result.skipped,
-            lossy=result.lossy,
+        findings = tuple(_encode_finding(f) for f in result.findings)
+        text = result.text if result.findings else None
+        self.dirty[real] = (
+            *(size, mtime_ns, digest),
+            *(result.display, result.path, findings, text, result.skipped, result.lossy),
         )
-        self.dirty[real] = Entry(size, mtime_ns, digest, stored)
 
     def save(self) -> None:
         """Merge this run's entries into the cache file atomically."""
         if self.path is None or not self.dirty:
             return
-        latest = load_pickle(self.path)
+        latest = load_marshal(self.path)
         merged: dict[str, Any] = latest if isinstance(latest, dict) else {}
         merged.update(self.dirty)
-        dump_pickle(self.path, merged)
+        try:
+            marshal.dumps(merged)
+        except ValueError:  # some finding's data holds a value marshal cannot store: leave those files out
+            merged = {real: entry for real, entry in merged.items() if _storable(entry)}
+        dump_marshal(self.path, merged)
         self.dirty.clear()
+
+
+def _storable(entry: Entry) -> bool:
+    try:
+        marshal.dumps(entry)
+    except ValueError:
+        return False
+    return True
+
+
+def _encode_finding(f: Finding) -> tuple[Any, ...]:
+    fix = None
+    if f.fix is not None:
+        fix = (f.fix.applicability, tuple((e.start, e.end, e.content) for e in f.fix.edits), f.fix.message)
+    return (f.code, f.name, f.message, f.path, f.line, f.column, f.end_line, f.end_column, f.severity, fix, f.data)
+
+
+def _decode(entry: Entry) -> FileResult:
+    _, _, _, display, path, findings, text, skipped, lossy = entry
+    decoded = []
+    for *fields, fix, data in findings:
+        if fix is not None:
+            applicability, edits, message = fix
+            fix = Fix(applicability, [Edit(*e) for e in edits], message)
+        decoded.append(Finding(*fields, fix=fix, data=data))
+    return FileResult(display=display, path=path, findings=decoded, text=text, skipped=skipped, lossy=lossy)
 
 
 def _relabel(result: FileResult, display: str) -> FileResult:

@@ -316,7 +316,7 @@ def test_each_rule_directory_keeps_its_own_catalog_cache(tmp_path: Path, monkeyp
     first = _load_catalog(None, None)
     second = _load_catalog(str(copy), None)
     assert sorted(first) == sorted(second)
-    files = sorted((tmp_path / "cache" / "promptlint").glob("catalog-*.pickle"))
+    files = sorted((tmp_path / "cache" / "promptlint").glob("catalog-*.marshal"))
     assert len(files) == 2
     stamps = [f.stat().st_mtime_ns for f in files]
     assert sorted(_load_catalog(None, None)) == sorted(first)  # a hit: nothing rewritten

@@ -120,3 +120,40 @@ def test_file_changed_while_linting_is_linted_again(project: Path, monkeypatch: 
     calls.clear()
     main(["check", "prompts"])
     assert calls == ["prompts/b.md"]
+
+
+def test_cached_findings_keep_every_field_fixes_included(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptlint.results_cache import ResultsCache, _decode
+
+    (project / "prompts" / "c.md").write_text(
+        "Reply in JSON.\nUPDATE: actually, reply in YAML instead.\n", encoding="utf-8"
+    )
+    from promptlint.cli import _settings
+
+    settings, _ = _settings(None, (), (), ())
+    fresh = lint_file("prompts/c.md", "prompts/c.md", settings)
+    assert fresh.findings and any(f.fix is not None for f in fresh.findings)
+    cache = ResultsCache(settings)
+    cache.put(os.path.realpath("prompts/c.md"), fresh)
+    cache.save()
+    again = ResultsCache(settings).get("prompts/c.md", os.path.realpath("prompts/c.md"))
+    assert again is not None
+    assert again.findings == fresh.findings
+    assert again.text == fresh.text
+    assert _decode(ResultsCache(settings).entries[os.path.realpath("prompts/c.md")]).findings == fresh.findings
+
+
+def test_a_result_marshal_cannot_store_is_left_out(project: Path) -> None:
+    from promptlint.cli import _settings
+    from promptlint.results_cache import ResultsCache
+
+    settings, _ = _settings(None, (), (), ())
+    good = lint_file("prompts/a.md", "prompts/a.md", settings)
+    odd = lint_file("prompts/a.md", "prompts/a.md", settings)
+    odd.findings[0].data["odd"] = object()
+    cache = ResultsCache(settings)
+    cache.put(os.path.realpath("prompts/a.md"), good)
+    cache.put(os.path.realpath("prompts/b.md"), odd)
+    cache.save()
+    kept = ResultsCache(settings).entries
+    assert list(kept) == [os.path.realpath("prompts/a.md")]
