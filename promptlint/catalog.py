@@ -191,6 +191,11 @@ def parse_rule(data: dict[str, Any], source: str) -> Rule:
     absent = [s for s in DOC_SECTIONS if not str(docs.get(s, "")).strip()]
     if absent:
         raise CatalogError(f"{source}: docs lack {', '.join(absent)}")
+    requires = (data.get("pattern") or {}).get("requires")
+    if requires is not None and not (
+        isinstance(requires, list) and requires and all(isinstance(r, str) and r for r in requires)
+    ):
+        raise CatalogError(f"{source}: [pattern] requires must be a list of non-empty strings")
     return Rule(
         code=data["code"],
         name=data["name"],

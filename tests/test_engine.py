@@ -321,3 +321,44 @@ def test_each_rule_directory_keeps_its_own_catalog_cache(tmp_path: Path, monkeyp
     stamps = [f.stat().st_mtime_ns for f in files]
     assert sorted(_load_catalog(None, None)) == sorted(first)  # a hit: nothing rewritten
     assert [f.stat().st_mtime_ns for f in files] == stamps
+
+
+def test_pattern_requires_spares_messages_without_its_strings(tmp_path: Path, monkeypatch) -> None:
+    from promptlint.catalog import CatalogError, load_catalog, parse_rule
+    from promptlint.checks import pattern
+    from promptlint.config import load_config
+
+    searched: list[str] = []
+    real = pattern._compile
+
+    class Spy:
+        def __init__(self, compiled):
+            self.compiled = compiled
+
+        def finditer(self, text):
+            searched.append(text)
+            return self.compiled.finditer(text)
+
+    monkeypatch.setattr(pattern, "_compile", lambda regex, flags: Spy(real(regex, flags)))
+    settings = Settings.build(load_config(cwd=tmp_path), load_catalog(), select=["PRM006"])
+    clean = lint_text("a.md", "Answer in English.\nKeep it short.\n", settings)
+    todo = lint_text("b.md", "Answer in English.\nTODO: add tone rules\n", settings)
+    assert clean.findings == [] and [f.code for f in todo.findings] == ["PRM006"]
+    assert len(searched) == 1 and "TODO" in searched[0]  # the clean prompt was never scanned
+    with pytest.raises(CatalogError):
+        parse_rule({**_rule_data(), "pattern": {"regex": "x", "message": "m", "requires": []}}, "x.toml")
+
+
+def _rule_data() -> dict:
+    from promptlint.catalog import load_catalog
+
+    rule = load_catalog()["PRM006"]
+    return {
+        "code": "PRM999",
+        "name": "n",
+        "summary": "s",
+        "severity": "warning",
+        "docs": rule.docs,
+        "valid": [],
+        "invalid": [],
+    }

@@ -24,15 +24,29 @@ def pattern_check(doc: PromptDocument, ctx: RuleContext) -> None:
     """Report every match of ``[pattern] regex`` with ``[pattern] message``.
 
     Keys: ``regex``, ``message`` (may use ``{match}``), ``flags`` (letters of ``imsx``),
-    ``skip`` (region kinds to ignore), ``roles`` (message roles to search).
+    ``skip`` (region kinds to ignore), ``roles`` (message roles to search), ``requires`` (strings
+    of which every match holds one, compared case-insensitively with the ``i`` flag: a message
+    without any is not searched, which spares scanning prompts the regex cannot match).
     """
     spec = ctx.rule.pattern or {}
-    regex = _compile(spec["regex"], spec.get("flags", "m"))
+    flags = spec.get("flags", "m")
+    regex = _compile(spec["regex"], flags)
     skip = set(spec.get("skip", DEFAULT_SKIP))
     roles = set(spec.get("roles", ("system", "user", "unknown")))
+    requires = spec.get("requires")
+    caseless = "i" in flags
     for i, msg in enumerate(doc.messages):
         if msg.role not in roles:
             continue
+        if requires and not _holds_any(msg.text, requires, caseless):
+            continue  # masking only blanks characters out: the masked text holds none either
         text = msg.masked_text(skip)
         for m in regex.finditer(text):
             ctx.report(spec["message"].format(match=m.group(0).strip()), msg=i, start=m.start(), end=m.end())
+
+
+def _holds_any(text: str, needles: list[str], caseless: bool) -> bool:
+    if caseless:
+        text = text.lower()
+        return any(n.lower() in text for n in needles)
+    return any(n in text for n in needles)
