@@ -39,9 +39,11 @@ round-trip.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +53,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from promptlint.edits import apply_edits
 from promptlint.findings import Edit
-from promptlint.loaders import safe_json
+from promptlint.loaders import fast_yaml, safe_json
 from promptlint.markup import analyse
 from promptlint.model import (
     ROLE_ALIASES,
@@ -83,6 +85,13 @@ _SCALAR_TAGS = frozenset(
 )
 _BREAKS = "\r\n\x85\u2028\u2029"
 _BREAK_AT = re.compile(f"[{_BREAKS}]")
+_BREAK_RUN = re.compile(f"\r\n|[{_BREAKS}]")
+_BREAK_VALUE = {"\r\n": "\n", "\r": "\n", "\n": "\n", "\x85": "\n", "\u2028": "\u2028", "\u2029": "\u2029"}
+_SPACES = re.compile(" *")
+_BLANKS = re.compile(f"[ {_BREAKS}]*")
+# A block scalar's header: indicator, chomping and indentation indicators in either order (to
+# group 4's end), then spaces, a comment and the line break.
+_BLOCK_HEADER = re.compile(f"[|>](?:([+-])([1-9])?|([1-9])([+-])?)?()(?: *(?:#[^\0{_BREAKS}]*)?)(?:\r\n|[{_BREAKS}])?")
 
 _ROLE_KEY = re.compile(r"""(?:^|[\s{,"'])role["']?\s*:""", re.M)
 _CONTENT_KEY = re.compile(r"""(?:^|[\s{,"'])(?:content|parts)["']?\s*:""", re.M)
@@ -175,17 +184,30 @@ class _Tree:
         raise NotImplementedError
 
     # Shared helpers.
+    def visit_all(self, nodes: Iterable[Any]) -> None:
+        """:meth:`visit` every node in turn (inline while no limit is near and none repeats)."""
+        seen = self._seen
+        visits = self.visits
+        for node in nodes:
+            key = id(node)
+            if visits < MAX_NODE_VISITS and key not in seen:
+                visits += 1
+                seen.add(key)
+            else:
+                self.visits = visits
+                self.visit(node)
+                visits = self.visits
+        self.visits = visits
+
     def members(self, node: Any) -> list[tuple[str | None, Any, Any, int | None]]:
         """(key, key node, value node, index in the mapping or None when merged) tuples."""
         out = self.raw_members(node)
-        for _, _, value, _ in out:
-            self.visit(value)
+        self.visit_all(map(_VALUE_NODE, out))
         return out
 
     def items(self, node: Any) -> list[Any]:
         out = self.raw_items(node)
-        for item in out:
-            self.visit(item)
+        self.visit_all(out)
         return out
 
     def to_python(self, node: Any) -> Any:
@@ -228,19 +250,36 @@ def _lookup(members: list[tuple[str | None, Any, Any, int | None]], key: str):
     return found
 
 
-class _YamlTree(_Tree):
-    def __init__(self) -> None:
-        super().__init__()
-        self._ctor = SafeConstructor()
+_KEY_NAME = operator.itemgetter(0)
+_VALUE_NODE = operator.itemgetter(2)
 
+
+def _by_key(members: list[tuple[str | None, Any, Any, int | None]]) -> dict[str | None, Any]:
+    """Members by name; like :func:`_lookup`, the last member of a name wins."""
+    return dict(zip(map(_KEY_NAME, members), members))
+
+
+# SafeConstructor's scalar constructors keep no state, so one instance serves every file.
+_CONSTRUCTOR = SafeConstructor()
+
+
+class _YamlTree(_Tree):
     def kind(self, node: Node) -> str:
+        if isinstance(node, ScalarNode):
+            return "str" if node.tag == _STR_TAG else "scalar"
         if isinstance(node, MappingNode):
             return "map"
-        if isinstance(node, SequenceNode):
-            return "seq"
-        return "str" if isinstance(node, ScalarNode) and node.tag == _STR_TAG else "scalar"
+        return "seq" if isinstance(node, SequenceNode) else "scalar"
 
     def raw_members(self, node: MappingNode) -> list[tuple[str | None, Any, Any, int | None]]:
+        out: list[tuple[str | None, Any, Any, int | None]] = []
+        for index, (key, value) in enumerate(node.value):
+            if key.tag != _STR_TAG or not isinstance(key, ScalarNode):  # maybe a merge key ("<<")
+                return self._merged_members(node)
+            out.append((key.value, key, value, index))
+        return out
+
+    def _merged_members(self, node: MappingNode) -> list[tuple[str | None, Any, Any, int | None]]:
         explicit: list[tuple[str | None, Any, Any, int | None]] = []
         merged: list[tuple[str | None, Any, Any, int | None]] = []
         for index, (key, value) in enumerate(node.value):
@@ -271,7 +310,7 @@ class _YamlTree(_Tree):
         if node.tag == _STR_TAG or node.tag not in _SCALAR_TAGS:
             return node.value
         try:
-            value = SafeConstructor.yaml_constructors[node.tag](self._ctor, node)
+            value = SafeConstructor.yaml_constructors[node.tag](_CONSTRUCTOR, node)
         except Exception:
             return node.value
         if value is None or isinstance(value, (bool, int, float, str)):
@@ -331,10 +370,10 @@ def _text_blocks(tree: _Tree, seq: Any, role: str, path: tuple, whole: _Entry, o
         if kind == "str":
             texts.append((j, block, seq, (*path, j)))
         elif kind == "map":
-            members = tree.members(block)
-            typ = _lookup(members, "type")
+            members = _by_key(tree.members(block))
+            typ = members.get("type")
             typ_name = tree.string(typ[2]) if typ else None
-            text = _lookup(members, "text")
+            text = members.get("text")
             if text and tree.kind(text[2]) == "str" and (typ is None or typ_name in TEXT_BLOCK_TYPES):
                 texts.append((j, text[2], block, (*path, j, "text")))
     found = []
@@ -345,14 +384,14 @@ def _text_blocks(tree: _Tree, seq: Any, role: str, path: tuple, whole: _Entry, o
 
 
 def _chat_message(tree: _Tree, item: Any, path: tuple, entry: _Entry) -> list[_Found]:
-    members = tree.members(item)
-    role_m = _lookup(members, "role")
+    members = _by_key(tree.members(item))
+    role_m = members.get("role")
     role_name = tree.string(role_m[2]) if role_m else None
     if role_name is None:
         return []
     role = normalise_role(role_name)
     for key in ("content", "parts"):
-        content = _lookup(members, key)
+        content = members.get(key)
         if content is None:
             continue
         kind = tree.kind(content[2])
@@ -373,10 +412,10 @@ def _system_message(tree: _Tree, root: Any, member: tuple) -> list[_Found]:
     if kind == "seq":
         return _text_blocks(tree, value, "system", (key,), entry, key_node)
     if kind == "map":  # Gemini: {"parts": [{"text": ...}]}
-        parts = _lookup(tree.members(value), "parts")
+        parts = _by_key(tree.members(value)).get("parts")
         if parts and tree.kind(parts[2]) == "seq":
             return _text_blocks(tree, parts[2], "system", (key, "parts"), entry, parts[1])
-        text = _lookup(tree.members(value), "text")
+        text = _by_key(tree.members(value)).get("text")
         if text and tree.kind(text[2]) == "str":
             return [_Found("system", text[2], (key, "text"), value, entry)]
     return []
@@ -397,12 +436,12 @@ def _extract(tree: _Tree, root: Any) -> tuple[list[_Found], dict[str, Any]] | No
             found.extend(_chat_message(tree, item, (i,), _Entry(root, i, None)))
         meta["shape"] = "message-list"
     elif kind == "map":
-        members = tree.members(root)
-        messages = _lookup(members, "messages") or _lookup(members, "contents")
+        members = _by_key(tree.members(root))
+        messages = members.get("messages") or members.get("contents")
         if messages is None or tree.kind(messages[2]) != "seq":
             return None
         for key in _SYSTEM_KEYS:
-            system = _lookup(members, key)
+            system = members.get(key)
             if system is not None:
                 found.extend(_system_message(tree, root, system))
                 break
@@ -411,7 +450,7 @@ def _extract(tree: _Tree, root: Any) -> tuple[list[_Found], dict[str, Any]] | No
                 entry = _Entry(messages[2], i, messages[1])
                 found.extend(_chat_message(tree, item, (messages[0], i), entry))
         for key in META_KEYS:
-            member = _lookup(members, key)
+            member = members.get(key)
             if member is not None:
                 meta[key] = tree.to_python(member[2])
         meta["shape"] = "messages"
@@ -479,6 +518,9 @@ def _compose_with(loader: Any) -> list[Node]:
 
 
 def _compose_all(text: str) -> list[Node]:
+    docs = fast_yaml.compose_all(text, MAX_YAML_DEPTH)
+    if docs is not None:
+        return docs
     if _CParser is not None and not text.startswith("\ufeff"):  # libyaml's marks skip a BOM
         try:
             return _compose_with(_CLoader(text))
@@ -550,15 +592,16 @@ class _MapBuilder:
         self.parts: list[str] = []
         self.anchors: list[Anchor] = []
         self.n = 0
+        self._join = -1  # the file offset that continues the last exact anchor, if it is last
 
     def exact(self, s: str, offset: int) -> None:
         if not s:
             return
-        last = self.anchors[-1] if self.anchors else None
-        if not (last and last.exact and last.file_offset + self.n - last.text_offset == offset):
+        if offset != self._join:
             self.anchors.append(Anchor(self.n, offset, True))
         self.parts.append(s)
         self.n += len(s)
+        self._join = offset + len(s)
 
     def mapped(self, s: str, offset: int) -> None:
         if not s:
@@ -566,6 +609,7 @@ class _MapBuilder:
         self.anchors.append(Anchor(self.n, offset, False))
         self.parts.append(s)
         self.n += len(s)
+        self._join = -1
 
     def value(self) -> str:
         return "".join(self.parts)
@@ -733,92 +777,86 @@ class _BlockInfo:
     content_end: int
 
 
-def _scan_block(text: str, start: int, parent_indent: int, b: _MapBuilder) -> _BlockInfo:
+def _block_breaks(text: str, p: int, col: int, indent: int) -> tuple[list[tuple[int, str]], int, int]:
+    """Line breaks (and indentation up to ``indent``) before a block scalar's next content line."""
+    breaks = []
+    while True:
+        if col < indent:
+            q = _SPACES.match(text, p, p + indent - col).end()  # type: ignore[union-attr]
+            p, col = q, col + q - p
+        m = _BREAK_RUN.match(text, p)
+        if not m:
+            return breaks, p, col
+        breaks.append((p, _BREAK_VALUE[m.group()]))
+        p, col = m.end(), 0
+
+
+def _auto_indent(text: str, p: int) -> tuple[list[tuple[int, str]], int, int, int]:
+    """Leading blank lines of a block scalar without an indentation indicator.
+
+    Returns their line breaks, where they end, the column there and the widest indentation seen.
+    """
+    end = _BLANKS.match(text, p).end()  # type: ignore[union-attr]
+    if not _BREAK_AT.search(text, p, end):
+        return [], end, end - p, end - p
+    breaks = []
+    max_indent = 0
+    line_start = p
+    for m in _BREAK_RUN.finditer(text, p, end):
+        max_indent = max(max_indent, m.start() - line_start)
+        breaks.append((m.start(), _BREAK_VALUE[m.group()]))
+        line_start = m.end()
+    col = end - line_start
+    return breaks, end, col, max(max_indent, col)
+
+
+def _scan_block(text: str, start: int, parent_indent: int, b: _MapBuilder, lf_only: bool = False) -> _BlockInfo:
+    """Re-scan a block scalar into ``b``; ``lf_only``: the text has no line breaks but "\\n"."""
     n = len(text)
-
-    def peek(p: int) -> str:
-        return text[p] if p < n else "\0"
-
     folded = text[start] == ">"
-    p = start + 1
-    chomping: bool | None = None
-    increment: int | None = None
-    for _ in range(2):
-        ch = peek(p)
-        if ch in "+-" and chomping is None:
-            chomping = ch == "+"
-            p += 1
-        elif ch in "123456789" and increment is None:
-            increment = int(ch)
-            p += 1
-    header_end = p
-    while peek(p) == " ":
-        p += 1
-    if peek(p) == "#":
-        while peek(p) not in "\0" + _BREAKS:
-            p += 1
-    length, _ = _brk(text, p)
-    p += length
-    body_start = p
-    col = 0
-
-    def scan_breaks(p: int, col: int) -> tuple[list[tuple[int, str]], int, int]:
-        while col < indent and peek(p) == " ":
-            p += 1
-            col += 1
-        breaks = []
-        while True:
-            length, value = _brk(text, p)
-            if not length:
-                return breaks, p, col
-            breaks.append((p, value))
-            p += length
-            col = 0
-            while col < indent and peek(p) == " ":
-                p += 1
-                col += 1
-
+    header = _BLOCK_HEADER.match(text, start)
+    assert header is not None  # every part of the pattern is optional
+    chomp, digit, digit_first, chomp_last, _ = header.groups()
+    chomp = chomp or chomp_last
+    chomping = None if chomp is None else chomp == "+"
+    digit = digit or digit_first
+    header_end, body_start = header.end(5), header.end()
     min_indent = max(parent_indent + 1, 1)
-    if increment is None:
-        breaks: list[tuple[int, str]] = []
-        max_indent = 0
-        while p < n and text[p] in " " + _BREAKS:
-            if text[p] != " ":
-                length, value = _brk(text, p)
-                breaks.append((p, value))
-                p += length
-                col = 0
-            else:
-                p += 1
-                col += 1
-                max_indent = max(max_indent, col)
+    if digit is None:
+        breaks, p, col, max_indent = _auto_indent(text, body_start)
         indent = max(min_indent, max_indent)
     else:
-        indent = min_indent + increment - 1
-        breaks, p, col = scan_breaks(p, col)
+        indent = min_indent + int(digit) - 1
+        breaks, p, col = _block_breaks(text, body_start, 0, indent)
     line_break: tuple[int, str] = (p, "")
     content_end = body_start
     while col == indent and p < n:
         for pos, value in breaks:
             b.mapped(value, pos)
-        leading_non_space = peek(p) not in " \t"
-        m = _BREAK_AT.search(text, p)
-        q = m.start() if m else n
-        b.exact(text[p:q], p)
-        p = q
-        length, value = _brk(text, p)
-        line_break = (p, value)
-        p += length
-        content_end = p
-        breaks, p, col = scan_breaks(p, 0)
-        if col == indent and p < n:
-            if folded and line_break[1] == "\n" and leading_non_space and peek(p) not in " \t":
-                if not breaks:
-                    b.mapped(" ", line_break[0])
-            else:
-                b.mapped(line_break[1], line_break[0])
+        leading_non_space = text[p] not in " \t"
+        if lf_only:  # str.find is many times faster than a regex search
+            q = text.find("\n", p)
+            q, length, value = (n, 0, "") if q < 0 else (q, 1, "\n")
         else:
+            m = _BREAK_AT.search(text, p)
+            q = m.start() if m else n
+            length, value = _brk(text, q)
+        b.exact(text[p:q], p)
+        line_break = (q, value)
+        p = content_end = q + length
+        # The next line's indentation; breaks only when it is blank (rare, so out of line).
+        q = _SPACES.match(text, p, p + indent).end()  # type: ignore[union-attr]
+        p, col = q, q - p
+        breaks = []
+        if p < n and text[p] in _BREAKS:
+            breaks, p, col = _block_breaks(text, p, col, indent)
+        if col != indent or p >= n:
             break
+        if folded and line_break[1] == "\n" and leading_non_space and text[p] not in " \t":
+            if not breaks:
+                b.mapped(" ", line_break[0])
+        else:
+            b.mapped(line_break[1], line_break[0])
     if chomping is not False:
         b.mapped(line_break[1], line_break[0])
     if chomping is True:
@@ -837,6 +875,8 @@ def scalar_token_start(text: str, node: ScalarNode) -> int:
     PyYAML's node start mark is at the first property when there are any.
     """
     p = node.start_mark.index
+    if text[p : p + 1] not in ("&", "!"):
+        return p
     end = node.end_mark.index
     for _ in range(4):
         if p >= end or text[p] not in "&!":
@@ -860,23 +900,68 @@ def yaml_scalar_map(text: str, node: ScalarNode, parent_indent: int) -> tuple[li
     The scalar is re-scanned as PyYAML scans it; when the result differs from ``node.value``
     (it should not) a coarse, non-exact map to the start of the scalar is returned.
     """
-    start, end = scalar_token_start(text, node), node.end_mark.index
-    style = _style(node)
+    start = scalar_token_start(text, node)
+    return _scalar_map(text, node, start, _style(node), parent_indent, _lf_only(text))
+
+
+def _lf_only(text: str) -> bool:
+    """True when every line break of ``text`` is a "\\n"."""
+    return "\r" not in text and "\x85" not in text and "\u2028" not in text and "\u2029" not in text
+
+
+# Characters that make a one-line flow scalar's value differ from its text (or its re-scan fail).
+_NOT_VERBATIM = {
+    "plain": re.compile("[" + re.escape("\t" + _BREAKS) + "]"),
+    "'": re.compile("[" + re.escape("'\0" + _BREAKS) + "]"),
+    '"': re.compile("[" + re.escape('"\\\0' + _BREAKS) + "]"),
+}
+
+
+def _verbatim_map(text: str, node: ScalarNode, start: int, style: str) -> list[Anchor] | None:
+    """The map of a flow scalar whose value is its text between the quotes, if it is one.
+
+    Such a value has no escapes, folds or line breaks, so its re-scan is one exact anchor.
+    """
+    value = node.value
+    first = start if style == "plain" else start + 1
+    last = first + len(value)
+    if not value or node.end_mark.index != (last if style == "plain" else last + 1) or value[-1] == " ":
+        return None
+    if style != "plain" and text[last : last + 1] != style:
+        return None
+    if not text.startswith(value, first) or _NOT_VERBATIM[style].search(value):
+        return None
+    return [Anchor(0, first, True)]
+
+
+def _block_map(
+    text: str, node: ScalarNode, start: int, parent_indent: int, lf_only: bool
+) -> tuple[list[Anchor], _BlockInfo, bool]:
+    """Re-scan a block scalar, trying other parent indentations when the value differs."""
+    for guess in itertools.chain((parent_indent,), range(-1, 40)):
+        b = _MapBuilder()
+        info = _scan_block(text, start, guess, b, lf_only)
+        if b.value() == node.value:
+            if not b.anchors:
+                b.anchors.append(Anchor(0, info.body_start, False))
+            return b.anchors, info, True
+    info = _scan_block(text, start, parent_indent, _MapBuilder())
+    return [Anchor(0, info.body_start, False)], info, False
+
+
+def _scalar_map(
+    text: str, node: ScalarNode, start: int, style: str, parent_indent: int, lf_only: bool
+) -> tuple[list[Anchor], _BlockInfo | None, bool]:
+    """:func:`yaml_scalar_map` of a scalar whose token starts at ``start``."""
     try:
         if style in ("|", ">"):
-            candidates = [parent_indent, *range(-1, 40)]
-            for guess in candidates:
-                b = _MapBuilder()
-                info = _scan_block(text, start, guess, b)
-                if b.value() == node.value:
-                    if not b.anchors:
-                        b.anchors.append(Anchor(0, info.body_start, False))
-                    return b.anchors, info, True
-            info = _scan_block(text, start, parent_indent, _MapBuilder())
-            return [Anchor(0, info.body_start, False)], info, False
+            return _block_map(text, node, start, parent_indent, lf_only)
+        anchors = _verbatim_map(text, node, start, style)
+        if anchors is not None:
+            return anchors, None, True
         b = _MapBuilder()
         if style == "plain":
-            ok = _scan_plain(text, start, end, b)
+            ok = _scan_plain(text, start, node.end_mark.index, b)
         else:
             ok = _scan_quoted(text, start, style == '"', b)
         if ok and b.value() == node.value:
@@ -978,8 +1063,8 @@ def _yaml_removal(text: str, entry: _Entry) -> tuple[int, int, str] | None:
                 return container.start_mark.index + 1, container.end_mark.index - 1, ""
             return _flow_removal(spans, index)
         dash = _dash_before(text, item.start_mark.index)
-        end = _yaml_node_end(text, item, item.start_mark.index)
         if len(items) == 1:
+            end = _yaml_node_end(text, item, item.start_mark.index)
             if entry.owner_key is not None:
                 colon = text.find(":", entry.owner_key.end_mark.index)
                 if colon != -1 and colon < dash:
@@ -995,6 +1080,7 @@ def _yaml_removal(text: str, entry: _Entry) -> tuple[int, int, str] | None:
             if text[nxt_start:nxt].strip() or not whole_lines:
                 return start, nxt, ""
             return start, nxt_start, ""
+        end = _yaml_node_end(text, item, item.start_mark.index)
         return start, (_line_end_after(text, end) if whole_lines else end), ""
     if isinstance(container, MappingNode):
         pairs = container.value
@@ -1019,17 +1105,19 @@ def _yaml_removal(text: str, entry: _Entry) -> tuple[int, int, str] | None:
     return None
 
 
-def _make_yaml_message(text: str, found: _Found, doc_index: int, newline: str) -> Message:
+def _make_yaml_message(text: str, found: _Found, doc_index: int, newline: str, lf_only: bool) -> Message:
     node = found.node
     parent = found.parent
     parent_indent = parent.start_mark.column if isinstance(parent, Node) else 0
-    anchors, block, exact = yaml_scalar_map(text, node, parent_indent)
+    start = scalar_token_start(text, node)
+    style = _style(node)
+    anchors, block, exact = _scalar_map(text, node, start, style, parent_indent, lf_only)
     ref = YamlScalarRef(
         doc_index=doc_index,
         path=found.path,
-        start=scalar_token_start(text, node),
+        start=start,
         end=node.end_mark.index,
-        style=_style(node),
+        style=style,
         flow=bool(getattr(parent, "flow_style", False)),
         parent_indent=parent_indent,
         newline=newline,
@@ -1062,6 +1150,7 @@ def _load_yaml(path: str, text: str) -> LoadResult | None:
         return _yaml_error(text, exc) if report else None
     lines = LineIndex(text)
     newline = "\r\n" if "\r\n" in text else "\n"
+    lf_only = _lf_only(text)
     tree = _YamlTree()
     documents = []
     try:
@@ -1072,7 +1161,7 @@ def _load_yaml(path: str, text: str) -> LoadResult | None:
             if extracted is None:
                 continue
             found, meta = extracted
-            messages = [_make_yaml_message(text, f, k, newline) for f in found]
+            messages = [_make_yaml_message(text, f, k, newline, lf_only) for f in found]
             if len(roots) > 1:
                 meta["yaml_document"] = k
             documents.append(
