@@ -41,8 +41,8 @@ from promptlint.checks.task_parse import (
 )
 from promptlint.checks.turns import instruction_messages
 from promptlint.context import RuleContext
-from promptlint.lazyre import lazy_compile
-from promptlint.model import PromptDocument
+from promptlint.lazyre import CaselessPattern, lazy_compile
+from promptlint.model import Message, PromptDocument
 
 DEFAULTS = {
     "max_deliverables": 5,
@@ -508,6 +508,22 @@ _CLAUSE_END = lazy_compile(r"[.;:!?]")
 _LOWER_WORD = lazy_compile(r"[a-z][a-z-]*")
 _LETTERS = lazy_compile(r"[a-z]+")
 _TRANSLATE = lazy_compile(r"\b(?:translate|locali[sz]e|into)\b", re.I)
+# Necessary conditions (cues) of the scope patterns: words each match of the pattern contains.
+_ENTIRE_CUE = CaselessPattern(r"entire|whole|complete|full|end-to-end")
+_ALL_IN_CUE = CaselessPattern(r"every|all|each")
+_END_TO_END_CUE = CaselessPattern(r"to[ -]end")
+_NUMBER_CUE = CaselessPattern(r"\d|hundred|thousand|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens of")
+
+
+def _has_cue(cue: CaselessPattern, text: str, low: str) -> bool:
+    """``cue.search(text)`` given ``low == text.lower()``.
+
+    A case-insensitive pattern that matches text matches its cue words case-insensitively, so the cue is
+    found too; without the cue the pattern's search can be skipped.
+    """
+    if text.isascii():
+        return cue.lowercase.search(low) is not None
+    return cue.ignorecase.search(text) is not None
 
 
 def find_scopes(doc: PromptDocument, params: dict[str, Any] | None = None) -> list[Scope]:
@@ -522,19 +538,19 @@ def find_scopes(doc: PromptDocument, params: dict[str, Any] | None = None) -> li
         acting = verb in PRODUCE or verb in _SCOPE_CHANGE or unit.context == REQUEST
         if not acting:
             continue
-        m = _ENTIRE.search(text)
+        m = _ENTIRE.search(text) if _has_cue(_ENTIRE_CUE, text, low) else None
         if m and _acts_on(text, m.start()):
             out.append(Scope(m.group(0), unit.line, "entire", unit))
             continue
-        m = _ALL_IN.search(text)
+        m = _ALL_IN.search(text) if _has_cue(_ALL_IN_CUE, text, low) else None
         if m and _acts_on(text, m.start()):
             out.append(Scope(m.group(0), unit.line, "all-in", unit))
             continue
-        m = _END_TO_END.search(text)
+        m = _END_TO_END.search(text) if _has_cue(_END_TO_END_CUE, text, low) else None
         if m and verb in PRODUCE and not _TESTS.search(low[: m.start()][-20:]):
             out.append(Scope(text[: m.end()], unit.line, "entire", unit))
             continue
-        scope = _count_scope(text, unit, p)
+        scope = _count_scope(text, low, unit, p)
         if scope is not None:
             out.append(scope)
     return out
@@ -567,7 +583,9 @@ _SCOPE_CHANGE = frozenset(
 )
 
 
-def _count_scope(text: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
+def _count_scope(text: str, low: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
+    if not _has_cue(_NUMBER_CUE, text, low):
+        return _languages_scope(text, low, unit, p)  # every other pattern needs a number (``_NUM``)
     for m in _SIZE.finditer(text):
         n = _number(m.group("num"))
         kind = m.group("unit").lower().rstrip("s")
@@ -575,11 +593,11 @@ def _count_scope(text: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
         if n is not None and n > limit:
             return Scope(m.group(0), unit.line, "size", unit, n, int(limit))
     m = _INTO_LANGS.search(text)
-    langs = {w for w in _LETTERS.findall(text.lower()) if w in _LANGUAGES}
     if m and (_number(m.group("num")) or 0) > p["max_languages"]:
         return Scope(m.group(0), unit.line, "languages", unit, _number(m.group("num")), int(p["max_languages"]))
-    if len(langs) > p["max_languages"] and _TRANSLATE.search(text):
-        return Scope(f"{len(langs)} languages", unit.line, "languages", unit, len(langs), int(p["max_languages"]))
+    scope = _languages_scope(text, low, unit, p)
+    if scope is not None:
+        return scope
     limit = int(p["max_count"])
     found: list[Scope] = []
     for pat in (_EACH_OF, _PER_ENTITY):
@@ -622,6 +640,16 @@ def _count_scope(text: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
         phrase = m.group("num") + " " + " ".join(m.group("tail").split()[:upto])
         found.append(Scope(phrase, unit.line, "count", unit, n, limit))
     return max(found, key=lambda sc: sc.count or 0) if found else None
+
+
+def _languages_scope(text: str, low: str, unit: Unit, p: dict[str, Any]) -> Scope | None:
+    """More named languages than ``max_languages`` in a translation request."""
+    if not _TRANSLATE.search(text):
+        return None
+    langs = {w for w in _LETTERS.findall(low) if w in _LANGUAGES}
+    if len(langs) > p["max_languages"]:
+        return Scope(f"{len(langs)} languages", unit.line, "languages", unit, len(langs), int(p["max_languages"]))
+    return None
 
 
 def unbounded_scope(doc: PromptDocument, ctx: RuleContext) -> None:
@@ -818,14 +846,51 @@ def bundled_objectives(doc: PromptDocument, ctx: RuleContext) -> None:
 
 def estimate_tokens(text: str) -> int:
     """Offline token estimate: the mean of characters / 4 and words × 1.3."""
-    chars = len(text.strip())
-    words = len(text.split())
+    return _blend(len(text.strip()), len(text.split()))
+
+
+def _blend(chars: int, words: int) -> int:
     return round((chars / 4 + words * 1.3) / 2)
 
 
 def instruction_tokens(doc: PromptDocument) -> int:
     """Estimated tokens of instruction text, without code, quotes, comments and examples."""
-    return sum(estimate_tokens(doc.messages[i].masked_text(BUDGET_SKIP)) for i in instruction_messages(doc))
+    return sum(_blend(*_budget_counts(doc.messages[i])) for i in instruction_messages(doc))
+
+
+def _budget_counts(msg: Message) -> tuple[int, int]:
+    """``len(t.strip())`` and ``len(t.split())`` of ``t = msg.masked_text(BUDGET_SKIP)``, without building ``t``.
+
+    The mask keeps every offset and turns each masked character into a blank (" " or a newline), so ``t`` is
+    the message text with whitespace between its unmasked spans: the words of ``t`` are those of the spans, and
+    its stripped text runs from the first to the last non-blank character of the spans. The spans are those
+    ``Message._mask`` copies: the text between the (clipped, non-empty) regions of a kind to skip, by start.
+    """
+    text = msg.text
+    if not msg.regions:
+        return len(text.strip()), len(text.split())
+    spans = []  # (start, end) of the unmasked spans
+    pos = 0
+    for region in sorted(msg.regions, key=lambda r: r.start):
+        if region.kind not in BUDGET_SKIP:
+            continue
+        start, end = max(region.start, pos), min(region.end, len(text))
+        if end <= start:
+            continue
+        spans.append((pos, start))
+        pos = end
+    spans.append((pos, len(text)))
+    words = 0
+    first = last = -1  # offsets of the first non-blank character and just past the last one
+    for start, end in spans:
+        span = text[start:end]
+        n = len(span.split())
+        if n:
+            words += n
+            if first == -1:
+                first = start + len(span) - len(span.lstrip())
+            last = start + len(span.rstrip())
+    return (last - first if first != -1 else 0), words
 
 
 def prompt_budget(doc: PromptDocument, ctx: RuleContext) -> None:
