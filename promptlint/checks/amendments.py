@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from promptlint.checks.merge import combine, move_up_fix, paragraph_bounds
@@ -73,8 +74,16 @@ _ITEM_LEAD = lazy_compile(r"(?:[-*+] {1,4}|\d{1,2}[.)] {1,4})?(?:\*\*|__)?")
 
 def _sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence starts: line starts (after a bullet) and after . ! ?"""
-    starts = {m.end() for m in _SENTENCE_END.finditer(text)}
-    for pos in _line_starts(text):
+    return _starts_in(text, 0, len(text), _line_starts(text))
+
+
+def _starts_in(text: str, start: int, end: int, line_starts: Iterable[int]) -> list[int]:
+    """``_sentence_starts`` of ``text[start:end]``, whole lines whose content starts at ``line_starts``.
+
+    No sentence end (``_SENTENCE_END`` match) and no ``_ITEM_LEAD`` runs over a line break, so the
+    starts of some lines are those of the whole text on those lines."""
+    starts = {m.end() for m in _SENTENCE_END.finditer(text, start, end)}
+    for pos in line_starts:
         line_start = text.rfind("\n", 0, pos) + 1
         prev = text[text.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)].rstrip()
         # A wrapped line ("... instead of npm test;\n  ignore the Jest rules above") continues a sentence.
@@ -83,6 +92,60 @@ def _sentence_starts(text: str) -> list[int]:
             continue
         starts.add(pos)
     return sorted(_ITEM_LEAD.match(text, pos).end() for pos in starts)
+
+
+# One of these occurs (under IGNORECASE) in every ``CORRECTION`` match: "actually", "wait",
+# "scratch", "second" (thoughts), "oh" (and/also), "thing" (one more thing), "forgot"/"neglected",
+# "forget"/"disregard"/"ignore", "instead" (of what I said), "change" (of plans), "never" (mind).
+_CORRECTION_WORDS = (
+    "actually", "wait", "scratch", "second", "oh", "thing", "forgot", "neglected", "forget", "disregard", "ignore",
+    "instead", "change", "never",
+)  # fmt: skip
+
+
+def _correction_starts(text: str) -> list[int]:
+    """The offsets of ``_sentence_starts`` where ``CORRECTION`` may match: those on lines holding
+    one of ``_CORRECTION_WORDS`` (a match never runs over a line break)."""
+    out: list[int] = []
+    for start, end in _lines_holding(text, _CORRECTION_WORDS):
+        line = text[start:end]
+        lead = len(line) - len(line.lstrip(" \t"))
+        out += _starts_in(text, start, end, (start + lead,) if lead < len(line) else ())
+    return out
+
+
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
+@lru_cache(maxsize=16)
+def _fold(text: str) -> str:
+    """The text lower-cased character for character, with an ASCII letter exactly where IGNORECASE
+    matches that letter: "İ" (whose ``lower`` is two characters), "ı" and "ſ" become "i", "i" and
+    "s"; "K" (Kelvin) lower-cases to "k". No other character lower-cases to ASCII or changes length."""
+    if text.isascii():
+        return text.lower()
+    return text.replace("\u0130", "i").lower().translate(_FOLD)
+
+
+def _lines_holding(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every line of the text where one of the (lower-case) words occurs under
+    IGNORECASE, in order."""
+    low = _fold(text)
+    starts: set[int] = set()
+    for word in words:
+        i = low.find(word)
+        while i >= 0:
+            line_start = low.rfind("\n", 0, i) + 1
+            starts.add(line_start)
+            line_end = low.find("\n", i)
+            if line_end < 0:
+                break
+            i = low.find(word, line_end)
+    out = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        out.append((start, len(text) if end < 0 else end))
+    return out
 
 
 _REFERENCE = lazy_compile(r"^(?:forget|disregard|ignore|scratch|never)", re.I)
@@ -109,19 +172,42 @@ _OVERRIDE = lazy_compile(
 def _line_starts(text: str) -> tuple[int, ...]:
     """Offsets of the first non-blank character of every non-blank line (several rules ask for
     those of the same masked text, hence the cache)."""
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        stripped = len(line) - len(line.lstrip(" \t"))
-        if stripped < len(line):
-            out.append(pos + stripped)
-        pos += len(line) + 1
-    return tuple(out)
+    first = _first_line_start(text)
+    return (*first, *(m.end() for m in _LINE_CONTENT.finditer(text)))
+
+
+def _first_line_start(text: str) -> tuple[int, ...]:
+    """``_line_starts`` of the first line: its first non-blank character, if any."""
+    lead = len(text) - len(text.lstrip(" \t"))
+    return (lead,) if lead < len(text) and text[lead] != "\n" else ()
+
+
+# the first non-blank character of each line after the first (the scan jumps from newline to newline)
+_LINE_CONTENT = lazy_compile(r"\n[ \t]*(?=[^ \t\n])")
 
 
 def _line_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """Matches of ``pattern`` anchored at the start of each line's content."""
     return [m for start in _line_starts(text) if (m := pattern.match(text, start))]
+
+
+def _opened_line_matches(pattern: re.Pattern[str], opener: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``_line_matches(pattern, text)``, trying only the first line and the lines after a newline
+    where ``opener``, a necessary condition for ``pattern`` run on the folded text (see ``_fold``),
+    matches: ``opener`` is "\n[ \t]*" and a lookahead for how ``pattern`` can start."""
+    starts = (*_first_line_start(text), *(m.end() for m in opener.finditer(_fold(text))))
+    return [m for start in starts if (m := pattern.match(text, start))]
+
+
+# How a ``MARKER`` match starts: ``_LEAD`` (no letters) and the start of a marker word.
+_MARKER_LINE = lazy_compile(
+    r"\n[ \t]*(?=" + _LEAD + r"(?:p\.|pps|ps|important|major|urgent|late|new|update|edit|eta|addendum|correction"
+    r"|errat|amendment|revis|change|addition))"
+)
+# How a ``DATED_ENTRY`` match starts: its lead (no letters) and four digits or a month.
+_DATED_LINE = lazy_compile(
+    r"\n[ \t]*(?=(?:[-*+] {1,4})?(?:#{1,6} ?)?(?:\*\*|__)?\[?(?:\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+)
 
 
 def _words_before(doc: PromptDocument, msgs: list[int], index: int, offset: int) -> int:
@@ -154,7 +240,7 @@ def amendment_marker(doc: PromptDocument, ctx: RuleContext) -> None:
     for i in msgs:
         msg = doc.messages[i]
         text = msg.text
-        for m in _line_matches(MARKER, text):
+        for m in _opened_line_matches(MARKER, _MARKER_LINE, text):
             if msg.in_region(m.start("marker"), SKIP):
                 continue
             sep = m.group("sep")
@@ -194,7 +280,7 @@ def conversational_correction(doc: PromptDocument, ctx: RuleContext) -> None:
     for i in msgs:
         msg = doc.messages[i]
         text = msg.masked_text(SKIP)
-        for pos in _sentence_starts(text):
+        for pos in _correction_starts(text):
             m = CORRECTION.match(text, pos)
             if not m or msg.in_region(pos, SKIP):
                 continue
@@ -343,7 +429,9 @@ def changelog_override(doc: PromptDocument, ctx: RuleContext) -> None:
     for i in msgs:
         msg = doc.messages[i]
         text = msg.masked_text(SKIP)
-        entries = [m for m in _line_matches(DATED_ENTRY, text) if not msg.in_region(m.start("date"), SKIP)]
+        entries = [
+            m for m in _opened_line_matches(DATED_ENTRY, _DATED_LINE, text) if not msg.in_region(m.start("date"), SKIP)
+        ]
         if not entries:
             continue
         agent_file = doc.kind == "agent-instructions"

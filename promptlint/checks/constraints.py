@@ -218,39 +218,65 @@ def _skip_mask(text: str, skip: Callable[[int], bool] | str | None) -> str | Non
 
 def _mask(text: str, skipped: str | None) -> str:
     """Blank the non-space characters of skipped spans; keep format names in backticks."""
-    if skipped is not None:
-        parts: list[str] = []
-        pos = 0
-        blank = text.translate(_BLANK_ASCII) if text.isascii() else None  # every run blanked at once
-        for m in _SKIPPED_RUN.finditer(skipped):
-            a, b = m.span()
-            parts.append(text[pos:a])
-            if blank is not None:
-                parts.append(blank[a:b])
-            else:
-                run = text[a:b]
-                parts.append(run.translate(_BLANK_ASCII) if run.isascii() else _NON_SPACE.sub(" ", run))
-            pos = b
-        parts.append(text[pos:])
-        masked = "".join(parts)
-    else:
-        masked = text
+    masked = text if skipped is None else _blank_skipped(text, skipped)
     if "`" not in text:
         return masked
     keeps = list(_KEEP_CODE.finditer(text))
     if not keeps:
         return masked
-    chars = list(masked)
-    for m in keeps:
-        chars[m.start(1) : m.end(1)] = text[m.start(1) : m.end(1)]
-        chars[m.start()] = " "
-        chars[m.end() - 1] = " "
-    return "".join(chars)
+    parts: list[str] = []
+    pos = 0
+    for m in keeps:  # "`" + name + "`" becomes " " + name + " "
+        a, b = m.span()
+        parts += (masked[pos:a], " ", text[a + 1 : b - 1], " ")
+        pos = b
+    parts.append(masked[pos:])
+    return "".join(parts)
 
 
-_SKIPPED_RUN = lazy_compile(r"\0+")
+def _blank_skipped(text: str, skipped: str) -> str:
+    """The text with every non-space character at a NUL offset of ``skipped`` replaced by a space."""
+    if len(skipped) != len(text):
+        return _blank_runs(text, skipped, 0, len(text))
+    parts: list[str] = []
+    pos = 0
+    # Runs of NULs joined across newlines (skipped code blocks). Where the text has a newline at
+    # each newline of such a span and no non-ASCII space, the span blanked is its ASCII stand-in
+    # (one "?" per other non-ASCII character) with every non-space byte made a space.
+    for m in _SKIPPED_SPAN.finditer(skipped):
+        a, b = m.span()
+        parts.append(text[pos:a])
+        run = text[a:b]
+        piece = run.encode("ascii", "replace").translate(_BLANK_BYTES).decode("ascii")
+        if piece != m.group().replace("\0", " ") or not (run.isascii() or _NON_ASCII_SPACE.search(run) is None):
+            piece = _blank_runs(text, skipped, a, b)
+        parts.append(piece)
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _blank_runs(text: str, skipped: str, start: int, end: int) -> str:
+    """``_blank_skipped`` of ``text[start:end]``, run by run of NULs."""
+    parts: list[str] = []
+    pos = start
+    for m in _SKIPPED_RUN.finditer(skipped, start, end):
+        a, b = m.span()
+        parts.append(text[pos:a])
+        run = text[a:b]
+        parts.append(run.translate(_BLANK_ASCII) if run.isascii() else _NON_SPACE.sub(" ", run))
+        pos = b
+    parts.append(text[pos:end])
+    return "".join(parts)
+
+
+# (a leading literal lets the regex engine scan for the first NUL instead of trying every offset)
+_SKIPPED_RUN = lazy_compile(r"\0\0*")
+_SKIPPED_SPAN = lazy_compile(r"\0\0*(?:\n+\0+)*")
 _NON_SPACE = lazy_compile(r"\S")
+_NON_ASCII_SPACE = lazy_compile(r"[^\S\x00-\x7f]")
 _BLANK_ASCII = {i: " " for i in range(128) if not chr(i).isspace()}  # _NON_SPACE.sub(" ", ...) on ASCII
+_BLANK_BYTES = bytes(c if chr(c).isspace() else 32 for c in range(128)) + b" " * 128
 
 
 # a run of whitespace and markup other than one plain space between words
@@ -303,28 +329,26 @@ def _flatten(masked: str, spans: list[tuple[int, int]]) -> tuple[str, list[int],
     return "".join(chars), flat_starts, masked_starts
 
 
-def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | None, bool, str | None]]:
+# A block: its (start, end) line spans, the text of the intro line it belongs to and the last
+# heading line above it (both stripped; None: there is none).
+_Block = tuple[list[tuple[int, int]], str | None, str | None]
+
+
+def _blocks(masked: str, raw: str) -> list[_Block]:
     """Group lines into blocks (a paragraph or one list item) of (start, end) line spans.
 
-    Each block carries the subject and conditionality of the short intro line ("Outline requirements:",
-    "Java:", "When you edit the draft:") whose list or paragraph it belongs to, and the heading above it.
+    Each block carries the short intro line ("Outline requirements:", "Java:", "When you edit the
+    draft:") whose list or paragraph it belongs to, and the heading above it; ``_block_context``
+    reads them (only for the blocks that need it).
     """
-    blocks: list[tuple[list[tuple[int, int]], str | None, bool, str | None]] = []
+    blocks: list[_Block] = []
     heading: str | None = None
-    in_examples = False
     current: list[tuple[int, int]] = []
-    intro: tuple[str | None, bool] | None = None
+    intro: str | None = None
     intro_indent = -1
     intro_bullet = False
     intro_mode = ""  # "", "list" or "para": what followed the intro so far
     prev_line = ""
-
-    def flush() -> None:
-        nonlocal current
-        if current:
-            ctx, cond = intro if intro is not None else (None, False)
-            blocks.append((current, ctx, cond or in_examples, heading))
-        current = []
 
     pos = 0
     for line in masked.split("\n"):
@@ -332,7 +356,9 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
         pos = end + 1
         stripped = line.strip()
         if not stripped:
-            flush()
+            if current:
+                blocks.append((current, intro, heading))
+                current = []
             if intro is not None and intro_mode == "para":
                 intro = None
             elif intro is not None and intro_mode == "" and not intro_bullet:
@@ -341,15 +367,17 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
             continue
         indent = len(line) - len(line.lstrip())
         if _STRUCTURE_LINE.match(line):
-            flush()
+            if current:
+                blocks.append((current, intro, heading))
+                current = []
             intro, prev_line = None, ""
             if _HEADING.match(line) or _CAPS_HEADING.match(line):
-                heading = _heading_subject(stripped)
-                in_examples = bool(_EXAMPLE_HEADING.search(stripped))
+                heading = stripped
             continue
         bullet = _ANY_BULLET.match(line)
         if bullet:
-            flush()
+            if current:
+                blocks.append((current, intro, heading))
             if intro is not None and (intro_mode == "para" or (intro_bullet and indent <= intro_indent)):
                 intro = None
             if intro is not None and intro_mode == "blank":
@@ -365,7 +393,8 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
             if cont:
                 current.append((start, end))
             else:
-                flush()
+                if current:
+                    blocks.append((current, intro, heading))
                 if intro is not None:
                     if (intro_mode in ("list", "blank") or intro_bullet) and not indented:
                         intro = None
@@ -375,11 +404,27 @@ def _blocks(masked: str, raw: str) -> list[tuple[list[tuple[int, int]], str | No
         prev_line = stripped
         if stripped.endswith(":") and raw[start:end].rstrip().endswith(":"):
             text = " ".join(masked[s:e] for s, e in current).strip()
-            flush()
-            intro = _intro_context(text)
+            if current:
+                blocks.append((current, intro, heading))
+                current = []
+            intro = text
             intro_indent, intro_bullet, intro_mode = indent, bool(bullet), ""
-    flush()
+    if current:
+        blocks.append((current, intro, heading))
     return blocks
+
+
+def _block_context(intro: str | None, heading: str | None) -> tuple[str | None, bool, str | None]:
+    """(subject, conditional, heading subject) of a block from its intro line and heading line."""
+    context, cond = _intro_context(intro) if intro is not None else (None, False)
+    if heading is None:
+        return context, cond, None
+    return context, cond or _is_example_heading(heading), _heading_subject(heading)
+
+
+@lru_cache(maxsize=1024)
+def _is_example_heading(line: str) -> bool:
+    return _EXAMPLE_HEADING.search(line) is not None
 
 
 _GENERIC_HEADINGS = _set(
@@ -498,15 +543,28 @@ def _may_hold_constraint(block: str) -> bool:
 
     Flattening only drops "*" and "`" and turns whitespace into single spaces, and sentences are cut
     between words except by ``_bounded`` in a word of ``_MAX_SENTENCE - 1`` characters or more (a
-    block with a word of half that length is kept), so the words of each sentence are words of the block."""
-    if "*" in block or "`" in block:
-        block = block.replace("*", "").replace("`", "")
-    low = block.lower()
-    if not low.isascii():
-        low = low.translate(_FOLD)
-    if _DIGIT.search(low) is not None or "language" in low or not _ANY_WORDS.isdisjoint(_WORD_RUN.findall(low)):
+    block with a word of half that length is kept), so the words of each sentence are words of the block.
+
+    The words (runs of ASCII letters of the lower-cased text) are read from bytes where every other
+    character is a space (non-ASCII ones through their "?" stand-in): lower-casing and dropping
+    markup never add or remove a digit."""
+    if _DIGIT.search(block) is not None:
         return True
+    if block.isascii():
+        letters = block.encode("ascii").translate(_LOWER_LETTERS, b"*`")
+    else:
+        low = block.replace("*", "").replace("`", "").lower().translate(_FOLD)
+        letters = low.encode("ascii", "replace").translate(_LOWER_LETTERS)
+    if b"language" in letters or not _ANY_WORD_BYTES.isdisjoint(letters.split()):
+        return True
+    if len(block) < _MAX_SENTENCE:
+        return False
+    block = block.replace("*", "").replace("`", "")
     return len(block) >= _MAX_SENTENCE and max(map(len, block.split()), default=0) >= _MAX_SENTENCE // 2
+
+
+# ASCII letters lower-cased, every other byte a space
+_LOWER_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 def _sentences(text: str, skip: Callable[[int], bool] | str | None, gated: bool = False) -> list[_Sentence]:
@@ -514,11 +572,14 @@ def _sentences(text: str, skip: Callable[[int], bool] | str | None, gated: bool 
     the gate of ``_pending_uncached`` (the others have no constraint)."""
     masked = _mask(text, _skip_mask(text, skip))
     out: list[_Sentence] = []
-    for spans, context, cond, heading in _blocks(masked, text):
+    for spans, intro, heading_line in _blocks(masked, text):
         if gated:
             block = masked[spans[0][0] : spans[0][1]] if len(spans) == 1 else " ".join(masked[a:b] for a, b in spans)
-            if cond or not _may_hold_constraint(block):
+            if not _may_hold_constraint(block):
                 continue
+        context, cond, heading = _block_context(intro, heading_line)
+        if gated and cond:
+            continue
         flat, flat_starts, masked_starts = _flatten(masked, spans)
         pos = 0
         pieces = []
@@ -1928,6 +1989,7 @@ _ANY_WORDS = (
     | _UNIT_WORDS
     | _SPELLING_WORDS
 )
+_ANY_WORD_BYTES = frozenset(w.encode() for w in _ANY_WORDS)
 
 
 # A constraint found in a sentence before its subject is known: (kind, value, subject), where the
